@@ -1,0 +1,9 @@
+"""cleaner: strip site chrome from web article text, with auditable provenance."""
+
+__version__ = "0.1.0"
+
+from cleaner.api import CleanResult, Cleaner  # noqa: E402
+from cleaner.document import Document, Removal, rebuild  # noqa: E402
+from cleaner.rules.errors import RuleError  # noqa: E402
+
+__all__ = ["CleanResult", "Cleaner", "Document", "Removal", "RuleError", "__version__", "rebuild"]

@@ -1,0 +1,194 @@
+"""Read YAML rule packs, validate them, and report mistakes by file, line and rule id.
+
+YAML is parsed twice: ``yaml.compose`` keeps each node's line so a schema error
+deep inside ``rules[12].patterns[1]`` can name line 87; ``yaml.safe_load`` gives
+the plain data the schema validates. Nothing is compiled until every file is
+clean, so a broken pack never half-runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+from pydantic import ValidationError
+
+from cleaner.rules.errors import RuleError, RuleProblem
+from cleaner.rules.matching import check_pattern
+from cleaner.rules.schema import Pack
+
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class PackSource:
+    """A pack's text and where it came from: enough to rebuild the pack in another process."""
+
+    path: str
+    text: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoadedPack:
+    source: PackSource
+    pack: Pack
+    rule_lines: dict[str, int]
+
+
+def find_rule_files(path: Path) -> list[Path]:
+    """A file as given, or every YAML file below a folder, in a stable order."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file())
+    return [path]
+
+
+def read_sources(paths: list[Path | str]) -> list[PackSource]:
+    sources: list[PackSource] = []
+    problems: list[RuleProblem] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            problems.append(RuleProblem(str(path), None, None, "no such file or folder"))
+            continue
+        for f in find_rule_files(path):
+            try:
+                sources.append(PackSource(str(f), f.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError) as e:
+                problems.append(RuleProblem(str(f), None, None, f"cannot read: {e}"))
+    if problems:
+        raise RuleError(problems)
+    return sources
+
+
+def _node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """Follow a pydantic error location through the YAML node tree to a 1-based line."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for key in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == key:
+                    child = v
+                    line = k.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            child = node.value[key]
+            line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line
+
+
+def _duplicate_keys(node: yaml.Node, path: str, out: list[RuleProblem]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k, v in node.value:
+            if k.value in seen:
+                out.append(
+                    RuleProblem(path, k.start_mark.line + 1, None, f"key {k.value!r} appears twice")
+                )
+            seen.add(k.value)
+            _duplicate_keys(v, path, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for v in node.value:
+            _duplicate_keys(v, path, out)
+
+
+def _rule_id_at(data: Any, index: Any) -> str | None:
+    try:
+        rid = data["rules"][index].get("id")
+        return rid if isinstance(rid, str) else None
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+
+
+def parse_pack(source: PackSource) -> LoadedPack:
+    """Validate one pack; raise RuleError listing every problem found in it."""
+    path = source.path
+    try:
+        root = yaml.compose(source.text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(source.text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        raise RuleError([RuleProblem(path, line, None, f"invalid YAML: {e.problem or e}")]) from None
+    except yaml.YAMLError as e:
+        raise RuleError([RuleProblem(path, None, None, f"invalid YAML: {e}")]) from None
+    if not isinstance(data, dict):
+        raise RuleError([RuleProblem(path, 1, None, "a rule file is a mapping with version, name, description and rules")])
+
+    problems: list[RuleProblem] = []
+    _duplicate_keys(root, path, problems)
+    try:
+        pack = Pack.model_validate(data)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            rid = _rule_id_at(data, loc[1]) if len(loc) > 1 and loc[0] == "rules" else None
+            field = ".".join(str(x) for x in loc) or "pack"
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field"
+            problems.append(RuleProblem(path, _node_line(root, loc), rid, f"{field}: {msg}"))
+        raise RuleError(problems) from None
+
+    rule_lines = {r.id: _node_line(root, ("rules", i)) or 0 for i, r in enumerate(pack.rules)}
+    for i, rule in enumerate(pack.rules):
+        seen_here = [r.id for r in pack.rules[:i]]
+        if rule.id in seen_here:
+            problems.append(RuleProblem(path, rule_lines[rule.id], rule.id, "duplicate rule id in this file"))
+        matchers = [("patterns", rule)] + ([("end.patterns", rule.end)] if rule.end else [])
+        for field, m in matchers:
+            for j, pat in enumerate(m.patterns):
+                why = check_pattern(pat, m.case_sensitive)
+                if why:
+                    loc = ("rules", i, *field.split("."), j)
+                    problems.append(RuleProblem(path, _node_line(root, loc), rule.id, why))
+        if rule.captures:
+            names: set[str] = set()
+            for pat in rule.patterns:
+                try:
+                    names.update(regex.compile(pat).groupindex)
+                except regex.error:
+                    pass
+            for name in rule.captures:
+                if name not in names:
+                    problems.append(
+                        RuleProblem(path, _node_line(root, ("rules", i, "captures")), rule.id,
+                                    f"capture {name!r} is not a named group (?P<{name}>...) of any pattern")
+                    )
+    if problems:
+        raise RuleError(problems)
+    return LoadedPack(source, pack, rule_lines)
+
+
+def parse_packs(sources: list[PackSource]) -> list[LoadedPack]:
+    """Validate all packs together: every file's problems, then ids clashing across files."""
+    problems: list[RuleProblem] = []
+    loaded: list[LoadedPack] = []
+    for src in sources:
+        try:
+            loaded.append(parse_pack(src))
+        except RuleError as e:
+            problems.extend(e.problems)
+    first_seen: dict[str, tuple[str, int]] = {}
+    for lp in loaded:
+        for rid, line in lp.rule_lines.items():
+            if rid in first_seen and first_seen[rid][0] != lp.source.path:
+                other = f"{first_seen[rid][0]}:{first_seen[rid][1]}"
+                problems.append(RuleProblem(lp.source.path, line, rid, f"rule id already used at {other}"))
+            first_seen.setdefault(rid, (lp.source.path, line))
+    if problems:
+        raise RuleError(problems)
+    return loaded

@@ -1,0 +1,134 @@
+"""Turn a rule's phrases and patterns into compiled `regex` objects.
+
+Phrases become escaped regexes whose spaces match any whitespace run and whose
+quotes match every typographic variant, so ``Leave a Reply`` written once in a
+pack matches ``Leave  a Reply`` and ``It’s`` matches ``It's``. Every search runs
+under a time limit: a pattern that backtracks catastrophically costs one
+``MatchTimeout``, never a stalled batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import regex
+
+from cleaner.rules.schema import Matcher
+
+_SQUOTES = "'‘’‚‛′`´"
+_DQUOTES = '"“”„‟″«»'
+_DASHES = "-‐‑‒–—―"
+_CHAR_CLASSES = {
+    **{c: "[" + regex.escape(_SQUOTES) + "]" for c in _SQUOTES},
+    **{c: "[" + regex.escape(_DQUOTES) + "]" for c in _DQUOTES},
+    **{c: "[" + regex.escape(_DASHES) + "]" for c in _DASHES},
+    "…": r"(?:…|\.\.\.)",
+}
+
+# Strings on which an exponential pattern stalls but a sane one answers in microseconds.
+_PROBES = tuple(
+    s * (1000 // len(s)) + "!" for s in ("a", "a ", "1", "aA", " ", "a1-", "word ", "\t")
+)
+PROBE_TIMEOUT = 0.1
+
+
+class MatchTimeout(Exception):
+    """A pattern took longer than the per-match time limit on one line."""
+
+
+def phrase_to_regex(phrase: str) -> str:
+    out: list[str] = []
+    for word_i, word in enumerate(phrase.split()):
+        if word_i:
+            out.append(r"\s+")
+        for ch in word:
+            out.append(_CHAR_CLASSES.get(ch) or regex.escape(ch))
+    return "".join(out)
+
+
+def _anchor(body: str, mode: str, first_is_word: bool, last_is_word: bool) -> str:
+    lead = r"(?<!\w)" if first_is_word else ""
+    trail = r"(?!\w)" if last_is_word else ""
+    if mode == "line":
+        return rf"^\s*(?:{body})\s*$"
+    if mode == "start":
+        return rf"^\s*(?:{body}){trail}"
+    if mode == "end":
+        return rf"{lead}(?:{body})\s*$"
+    return f"{lead}(?:{body}){trail}"
+
+
+def _pattern_to_regex(pattern: str, mode: str) -> str:
+    # Patterns are the author's own: anchor by mode, add no word boundaries.
+    return _anchor(pattern, mode, False, False)
+
+
+@dataclass
+class CompiledMatcher:
+    """One matcher (a rule's start condition, or a block's end) ready to search lines."""
+
+    regexes: list[regex.Pattern]
+
+    @classmethod
+    def build(cls, matcher: Matcher) -> CompiledMatcher:
+        flags = regex.UNICODE | (0 if matcher.case_sensitive else regex.IGNORECASE)
+        compiled: list[regex.Pattern] = []
+        if matcher.phrases:
+            # Phrases of similar words are anchored one by one, then joined, so each
+            # keeps its own word boundaries.
+            parts = []
+            for phrase in matcher.phrases:
+                p = phrase.strip()
+                parts.append(
+                    _anchor(phrase_to_regex(p), matcher.match, p[0].isalnum(), p[-1].isalnum())
+                )
+            compiled.append(regex.compile("|".join(f"(?:{x})" for x in parts), flags))
+        for pattern in matcher.patterns:
+            compiled.append(regex.compile(_pattern_to_regex(pattern, matcher.match), flags))
+        return cls(compiled)
+
+    def search(self, text: str, timeout: float) -> regex.Match | None:
+        try:
+            for rx in self.regexes:
+                m = rx.search(text, timeout=timeout)
+                if m is not None:
+                    return m
+        except TimeoutError as e:
+            raise MatchTimeout(str(e)) from None
+        return None
+
+    def finditer(self, text: str, timeout: float) -> Iterator[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        try:
+            for rx in self.regexes:
+                spans.extend(m.span() for m in rx.finditer(text, timeout=timeout) if m.end() > m.start())
+        except TimeoutError as e:
+            raise MatchTimeout(str(e)) from None
+        # Overlapping matches of different alternatives merge into one span.
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        return iter((s, e) for s, e in merged)
+
+
+def check_pattern(pattern: str, case_sensitive: bool) -> str | None:
+    """Return why a pattern is unusable (syntax, or catastrophic backtracking), else None."""
+    flags = regex.UNICODE | (0 if case_sensitive else regex.IGNORECASE)
+    try:
+        rx = regex.compile(pattern, flags)
+    except regex.error as e:
+        return f"invalid regex {pattern!r}: {e}"
+    for probe in _PROBES:
+        try:
+            rx.search(probe, timeout=PROBE_TIMEOUT)
+        except TimeoutError:
+            return (
+                f"pattern {pattern!r} backtracks catastrophically (no answer within "
+                f"{PROBE_TIMEOUT}s on a 1,000-character probe line); rewrite it without "
+                "nested or overlapping repeats such as (a+)+"
+            )
+    return None

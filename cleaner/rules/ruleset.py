@@ -1,0 +1,173 @@
+"""The loaded, compiled rule set and which of its rules apply to a document."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cleaner.rules.loader import LoadedPack, PackSource, parse_packs, read_sources
+from cleaner.rules.matching import CompiledMatcher
+from cleaner.rules.schema import Matcher, Rule
+
+BUILTIN_DEFAULTS = {"repeated_lines": True, "blank_lines": True, "html": True, "whitespace": True}
+BUNDLED_PREFIX = "bundled:"
+
+
+def bundled_rules_dir() -> Path:
+    """The packs shipped in the wheel (``cleaner/_packs``), or ``rules/`` in a source checkout."""
+    shipped = Path(str(resources.files("cleaner"))) / "_packs"
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def bundled_sources() -> list[PackSource]:
+    root = bundled_rules_dir()
+    # Relative names keep provenance identical whichever machine or venv ran it.
+    return [
+        PackSource(BUNDLED_PREFIX + str(Path(s.path).relative_to(root)), s.text)
+        for s in read_sources([root])
+    ]
+
+
+def domain_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url if "//" in url else "//" + url).hostname
+    return host.lower().rstrip(".") if host else None
+
+
+def domain_matches(host: str | None, domains: tuple[str, ...]) -> bool:
+    if not host:
+        return False
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def language_allows(doc_lang: str | None, langs: tuple[str, ...]) -> bool:
+    # Unknown language does not block a rule: most texts arrive unlabelled.
+    if not langs or not doc_lang:
+        return True
+    base = doc_lang.lower().replace("_", "-").split("-")[0]
+    return base in langs
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    pack: str
+    start: CompiledMatcher
+    end: CompiledMatcher | None
+    languages: tuple[str, ...]
+    domains: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+
+@dataclass
+class CompiledPack:
+    loaded: LoadedPack
+    rules: list[CompiledRule]
+    domains: tuple[str, ...]
+    languages: tuple[str, ...]
+    signatures: CompiledMatcher | None
+
+    @property
+    def name(self) -> str:
+        return self.loaded.pack.name
+
+    def applies(self, host: str | None, language: str | None, text: str, timeout: float) -> bool:
+        if not language_allows(language, self.languages):
+            return False
+        if not self.domains and self.signatures is None:
+            return True
+        if domain_matches(host, self.domains):
+            return True
+        return self.signatures is not None and self.signatures.search(text, timeout) is not None
+
+
+class RuleSet:
+    """Packs compiled once; pickles as its sources so worker processes rebuild it."""
+
+    def __init__(self, sources: list[PackSource]):
+        self.sources = list(sources)
+        self.packs: list[CompiledPack] = [self._compile(lp) for lp in parse_packs(self.sources)]
+        self.rules: list[CompiledRule] = [r for p in self.packs for r in p.rules]
+        self.by_id = {r.id: r for r in self.rules}
+
+    @classmethod
+    def load(cls, paths: list[Path | str] | None = None, default_rules: bool = True) -> RuleSet:
+        sources = bundled_sources() if default_rules else []
+        sources += read_sources(list(paths or []))
+        return cls(sources)
+
+    def __reduce__(self):
+        return (RuleSet, (self.sources,))
+
+    @staticmethod
+    def _compile(lp: LoadedPack) -> CompiledPack:
+        pack = lp.pack
+        langs = tuple(x.lower() for x in pack.languages)
+        rules = [
+            CompiledRule(
+                rule=r,
+                pack=pack.name,
+                start=CompiledMatcher.build(r),
+                end=CompiledMatcher.build(r.end) if r.end else None,
+                languages=tuple(x.lower() for x in r.languages) or langs,
+                domains=tuple(d.lower() for d in r.domains),
+            )
+            for r in pack.rules
+        ]
+        sig = (
+            CompiledMatcher.build(Matcher(phrases=pack.signatures, match="anywhere"))
+            if pack.signatures
+            else None
+        )
+        return CompiledPack(lp, rules, tuple(d.lower() for d in pack.domains), langs, sig)
+
+    @property
+    def sha256(self) -> str:
+        h = hashlib.sha256()
+        for p in self.packs:
+            h.update(p.loaded.source.sha256.encode())
+        return h.hexdigest()
+
+    def describe(self) -> dict:
+        return {
+            "sha256": self.sha256,
+            "packs": [
+                {
+                    "name": p.name,
+                    "version": p.loaded.pack.version,
+                    "path": p.loaded.source.path,
+                    "sha256": p.loaded.source.sha256,
+                    "rules": len(p.rules),
+                }
+                for p in self.packs
+            ],
+        }
+
+    def select(
+        self, url: str | None, language: str | None, text: str, timeout: float
+    ) -> tuple[list[CompiledRule], dict[str, bool]]:
+        """The rules that may fire on this document, and its built-in clean-up switches."""
+        host = domain_of(url)
+        builtins = dict(BUILTIN_DEFAULTS)
+        chosen: list[CompiledRule] = []
+        for p in self.packs:
+            if not p.applies(host, language, text, timeout):
+                continue
+            if p.loaded.pack.builtins:
+                builtins.update(p.loaded.pack.builtins.model_dump(exclude_none=True))
+            chosen.extend(
+                r
+                for r in p.rules
+                if language_allows(language, r.languages)
+                and (not r.domains or domain_matches(host, r.domains))
+            )
+        return chosen, builtins

@@ -1,0 +1,84 @@
+"""In-line clean-ups that run before the rules, so rules see tidy text.
+
+Both record their changes as edits of the original line, so they appear in
+provenance like any rule and the input can be rebuilt.
+"""
+
+from __future__ import annotations
+
+import html
+
+import regex
+
+from cleaner.steps.base import Page
+
+_INLINE_TAGS = (
+    "a|abbr|b|big|cite|code|del|em|font|i|ins|kbd|mark|q|s|samp|small|span|strike|strong|sub|sup|time|tt|u|var"
+)
+_BLOCK_TAGS = (
+    "article|aside|blockquote|br|button|caption|center|dd|div|dl|dt|figcaption|figure|footer|form|"
+    "h[1-6]|header|hr|iframe|img|input|label|li|main|nav|noscript|ol|option|p|picture|pre|section|"
+    "select|source|table|tbody|td|textarea|tfoot|th|thead|tr|ul|video|audio|wbr"
+)
+# Only real tag names: "a < b > c" and "<3" are text, not markup.
+_TAG = regex.compile(
+    rf"<!--.*?-->|</?(?:(?P<inline>{_INLINE_TAGS})|(?P<block>{_BLOCK_TAGS}))(?:\s[^<>]*)?/?>",
+    regex.IGNORECASE,
+)
+_ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_EDGE_WS = regex.compile(r"^\s+|\s+$")
+_INNER_WS = regex.compile(r"[^\S\n]{2,}|[^\S \n]")
+_INVISIBLE = regex.compile(r"[\u200b\u2060\ufeff]+")
+
+
+class StripHtml:
+    """Leftover markup in extracted text: tags go (block tags leave a space), entities decode."""
+
+    rule = "builtin.html"
+
+    def apply(self, page: Page) -> None:
+        if not page.builtins.get("html", True):
+            return
+        for line in page.lines:
+            text = line.view.text
+            if "<" not in text and "&" not in text:
+                continue
+            spans = [(m.start(), m.end(), " " if m.group("block") else "") for m in _TAG.finditer(text)]
+            if spans:
+                line.view.replace_all(spans, self.rule, "drop-span")
+                text = line.view.text
+            ents = []
+            for m in _ENTITY.finditer(text):
+                decoded = html.unescape(m.group())
+                if decoded != m.group():
+                    ents.append((m.start(), m.end(), decoded))
+            if ents:
+                line.view.replace_all(ents, self.rule, "replace")
+
+
+class NormalizeWhitespace:
+    """Trim each line, fold runs of spaces, tabs and no-break spaces to one space."""
+
+    rule = "builtin.whitespace"
+
+    def apply(self, page: Page) -> None:
+        if not page.builtins.get("whitespace", True):
+            return
+        for line in page.lines:
+            text = line.view.text
+            spans = [(m.start(), m.end(), "") for m in _INVISIBLE.finditer(text)]
+            if spans:
+                line.view.replace_all(spans, self.rule, "drop-span")
+                text = line.view.text
+            spans = [(m.start(), m.end(), "") for m in _EDGE_WS.finditer(text)]
+            spans += [
+                (m.start(), m.end(), " ")
+                for m in _INNER_WS.finditer(text)
+                if m.group() != " " and not _inside(m.span(), spans)
+            ]
+            if spans:
+                line.view.replace_all(spans, self.rule, "replace")
+
+
+def _inside(span: tuple[int, int], others: list[tuple[int, int, str]]) -> bool:
+    return any(s <= span[0] and span[1] <= e for s, e, _ in others)

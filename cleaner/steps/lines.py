@@ -1,0 +1,67 @@
+"""Built-in line clean-ups that run after the rules: repeated lines and blank-line holes."""
+
+from __future__ import annotations
+
+from cleaner.steps.base import Page
+
+REPEATED = "builtin.repeated-lines"
+BLANKS = "builtin.blank-lines"
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+class DropRepeatedLines:
+    """A line equal to the previous kept non-blank line (a doubled headline) goes."""
+
+    def apply(self, page: Page) -> None:
+        if not page.builtins.get("repeated_lines", True):
+            return
+        prev: str | None = None
+        for line in page.lines:
+            if line.removed_by is not None or line.blank:
+                continue
+            cur = _norm(line.text)
+            if cur == prev:
+                line.removed_by = page.new_group(REPEATED, "drop-line")
+            prev = cur
+
+
+class CollapseBlankLines:
+    """No holes: at most one blank line between kept lines, none at the start or end.
+
+    A blank line made redundant by a removal joins that removal's record, so
+    "what rule X removed" includes the gap it would have left.
+    """
+
+    def apply(self, page: Page) -> None:
+        lines = page.lines
+        collapse = page.builtins.get("blank_lines", True)
+        last_text = max((ln.index for ln in lines if ln.removed_by is None and not ln.blank), default=-1)
+        seen_text = False
+        prev_blank = False
+        for i, line in enumerate(lines):
+            if line.removed_by is not None:
+                continue
+            if not line.blank:
+                seen_text, prev_blank = True, False
+                continue
+            edge = not seen_text or i > last_text
+            if edge or (collapse and prev_blank):
+                line.removed_by = self._key_for(page, i)
+            else:
+                prev_blank = True
+
+    @staticmethod
+    def _key_for(page: Page, i: int) -> tuple[str, str, int]:
+        lines = page.lines
+        before = lines[i - 1].removed_by if i > 0 else None
+        after = lines[i + 1].removed_by if i + 1 < len(lines) else None
+        if before is not None and before[0] == BLANKS:
+            return before
+        if after is not None and after[0] != BLANKS:
+            return after
+        if before is not None:
+            return before
+        return page.new_group(BLANKS, "drop-line")

@@ -1,0 +1,191 @@
+"""Match the rules against a page and turn their hits into removals.
+
+Matching and applying are separate so the guard can look at the plan, and veto
+it, before any line is touched. Every rule sees the page as it was before any
+rule ran: the result does not depend on the order of the packs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cleaner.document import Line
+from cleaner.rules.matching import MatchTimeout
+from cleaner.rules.ruleset import CompiledRule
+from cleaner.steps.base import Page
+
+
+@dataclass
+class Plan:
+    cut_before: tuple[str, int] | None = None  # (rule, last line index removed)
+    cut_after: tuple[str, int] | None = None  # (rule, first line index removed)
+    blocks: list[tuple[str, int, int]] = field(default_factory=list)
+    drop_lines: dict[int, str] = field(default_factory=dict)
+    spans: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    captures: dict[str, Any] = field(default_factory=dict)
+
+    def removed_lines(self, n: int) -> dict[int, tuple[str, str]]:
+        """Line index -> (rule, action) for every line the plan removes, by precedence."""
+        out: dict[int, tuple[str, str]] = {}
+        if self.cut_before:
+            for i in range(0, self.cut_before[1] + 1):
+                out[i] = (self.cut_before[0], "cut-before")
+        if self.cut_after:
+            for i in range(self.cut_after[1], n):
+                out.setdefault(i, (self.cut_after[0], "cut-after"))
+        for rule, s, e in self.blocks:
+            for i in range(s, e + 1):
+                out.setdefault(i, (rule, "drop-block"))
+        for i, rule in self.drop_lines.items():
+            out.setdefault(i, (rule, "drop-line"))
+        return out
+
+
+def _in_position(cr: CompiledRule, nb_index: int, nb_total: int) -> bool:
+    pos = cr.rule.position
+    if pos is None:
+        return True
+    from_end = nb_total - 1 - nb_index
+    return (
+        (pos.first_lines is not None and nb_index < pos.first_lines)
+        or (pos.last_lines is not None and from_end < pos.last_lines)
+        or (pos.first_fraction is not None and nb_index < pos.first_fraction * nb_total)
+        or (pos.last_fraction is not None and from_end < pos.last_fraction * nb_total)
+    )
+
+
+class MatchRules:
+    """Find where each applicable rule fires; return a Plan, change nothing."""
+
+    def plan(self, page: Page) -> Plan:
+        plan = Plan()
+        candidates = [(ln, len(ln.text.split())) for ln in page.lines if not ln.blank]
+        nb_total = len(candidates)
+        for cr in page.rules:
+            try:
+                self._run_rule(page, cr, candidates, nb_total, plan)
+            except MatchTimeout:
+                page.timed_out.append(cr.id)
+                page.warnings.append(
+                    f"rule {cr.id}: a match exceeded the time limit ({page.match_timeout}s); "
+                    "the rule was skipped for the rest of this document"
+                )
+        return plan
+
+    def _run_rule(
+        self, page: Page, cr: CompiledRule, candidates: list[tuple[Line, int]], nb_total: int, plan: Plan
+    ) -> None:
+        r = cr.rule
+        timeout = page.match_timeout
+        block_until = -1
+        for nb_index, (line, words) in enumerate(candidates):
+            if line.index <= block_until:
+                continue
+            if r.max_chars is not None and len(line.text) > r.max_chars:
+                continue
+            if r.max_words is not None and words > r.max_words:
+                continue
+            if not _in_position(cr, nb_index, nb_total):
+                continue
+            if r.action == "drop-span":
+                spans = [(s, e, cr.id) for s, e in cr.start.finditer(line.text, timeout)]
+                if spans:
+                    plan.spans.setdefault(line.index, []).extend(spans)
+                continue
+            m = cr.start.search(line.text, timeout)
+            if m is None:
+                continue
+            self._capture(cr, m, plan)
+            if r.action == "drop-line":
+                plan.drop_lines.setdefault(line.index, cr.id)
+            elif r.action == "cut-after":
+                if plan.cut_after is None or line.index < plan.cut_after[1]:
+                    plan.cut_after = (cr.id, line.index)
+                return  # later hits of this rule are inside its own cut
+            elif r.action == "cut-before":
+                if plan.cut_before is None or line.index > plan.cut_before[1]:
+                    plan.cut_before = (cr.id, line.index)
+            elif r.action == "drop-block":
+                end = self._block_end(cr, candidates, nb_index, timeout)
+                if end is not None:
+                    plan.blocks.append((cr.id, line.index, end))
+                    block_until = end
+
+    @staticmethod
+    def _block_end(cr: CompiledRule, candidates: list[tuple[Line, int]], nb_index: int, timeout: float) -> int | None:
+        assert cr.end is not None
+        for line, _ in candidates[nb_index + 1 : nb_index + 1 + cr.rule.max_block_lines]:
+            if cr.end.search(line.text, timeout) is not None:
+                return line.index
+        return None
+
+    @staticmethod
+    def _capture(cr: CompiledRule, m: Any, plan: Plan) -> None:
+        if not cr.rule.captures:
+            return
+        groups = m.groupdict()
+        for name in cr.rule.captures:
+            value = groups.get(name)
+            if value and value.strip() and name not in plan.captures:
+                plan.captures[name] = value.strip()
+
+
+def plan_word_share(page: Page, plan: Plan) -> tuple[float, list[str]]:
+    """Share of the page's words the plan removes, and the rules responsible."""
+    total = sum(len(ln.text.split()) for ln in page.lines)
+    if total == 0:
+        return 0.0, []
+    removed = 0
+    rules: list[str] = []
+    for i, (rule, _) in plan.removed_lines(len(page.lines)).items():
+        removed += len(page.lines[i].text.split())
+        if rule not in rules:
+            rules.append(rule)
+    for i, spans in plan.spans.items():
+        for s, e, rule in spans:
+            removed += len(page.lines[i].text[s:e].split())
+            if rule not in rules:
+                rules.append(rule)
+    return removed / total, rules
+
+
+class ApplyPlan:
+    """Mark removed lines with their rule and cut spans out of the lines that stay."""
+
+    def apply(self, page: Page, plan: Plan) -> None:
+        groups: dict[tuple[str, str, int], tuple[str, str, int]] = {}
+        for i, (rule, action) in sorted(plan.removed_lines(len(page.lines)).items()):
+            # One record per firing: a cut or block is a single run of lines.
+            gkey = (rule, action, i if action == "drop-line" else -1)
+            if gkey not in groups:
+                groups[gkey] = page.new_group(rule, action)
+            page.lines[i].removed_by = groups[gkey]
+        for i, spans in plan.spans.items():
+            line = page.lines[i]
+            if line.removed_by is not None:
+                continue
+            text = line.text
+            # Spans of different rules may overlap: merge, crediting the first rule.
+            merged: list[list[Any]] = []
+            for s, e, rule in sorted(spans):
+                if merged and s <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], e)
+                else:
+                    merged.append([s, e, rule])
+            for s, e, rule in reversed(merged):
+                s, e = _eat_one_space(text, s, e)
+                line.view.replace(s, e, "", rule, "drop-span")
+                text = line.view.text
+            if line.blank:
+                line.removed_by = page.new_group(merged[0][2], "drop-span")
+        page.captures.update(plan.captures)
+
+
+def _eat_one_space(text: str, s: int, e: int) -> tuple[int, int]:
+    """Widen a cut so 'a [cut] b' leaves 'a b', not 'a  b'."""
+    if s > 0 and text[s - 1] == " " and (e == len(text) or text[e] == " "):
+        return s - 1, e
+    if s == 0 and e < len(text) and text[e] == " ":
+        return s, e + 1
+    return s, e
