@@ -27,6 +27,7 @@ class CleanResult:
     metadata: dict[str, Any]
     provenance: dict[str, Any]
     removed: list[Removal] = field(default_factory=list)
+    timed_out: list[str] = field(default_factory=list)
 
     def to_record(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.text, "metadata": self.metadata, "provenance": self.provenance}
@@ -96,4 +97,5 @@ class Cleaner:
             metadata["url"] = doc.url
         metadata.update(page.captures)
         prov = build_provenance(page, text, clean, removed, __version__, self._rules_info, self.options)
-        return CleanResult(doc.id or prov["source"]["sha256"][:16], clean, metadata, prov, removed)
+        doc_id = doc.id or prov["source"]["sha256"][:16]
+        return CleanResult(doc_id, clean, metadata, prov, removed, list(page.timed_out))

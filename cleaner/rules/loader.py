@@ -136,7 +136,8 @@ def parse_pack(source: PackSource) -> LoadedPack:
         for err in e.errors():
             loc = tuple(err["loc"])
             rid = _rule_id_at(data, loc[1]) if len(loc) > 1 and loc[0] == "rules" else None
-            field = ".".join(str(x) for x in loc) or "pack"
+            inner = loc[2:] if rid is not None else loc
+            field = ".".join(str(x) for x in inner) or ("rule" if rid else "pack")
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown field"

@@ -56,12 +56,15 @@ class CollapseBlankLines:
     @staticmethod
     def _key_for(page: Page, i: int) -> tuple[str, str, int]:
         lines = page.lines
-        before = lines[i - 1].removed_by if i > 0 else None
-        after = lines[i + 1].removed_by if i + 1 < len(lines) else None
-        if before is not None and before[0] == BLANKS:
-            return before
+        # The removal that made this hole: the next removed line past a run of blanks...
+        j = i + 1
+        while j < len(lines) and lines[j].removed_by is None and lines[j].blank:
+            j += 1
+        after = lines[j].removed_by if j < len(lines) else None
         if after is not None and after[0] != BLANKS:
             return after
+        # ...or the one just before it.
+        before = lines[i - 1].removed_by if i > 0 else None
         if before is not None:
             return before
         return page.new_group(BLANKS, "drop-line")

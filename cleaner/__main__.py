@@ -1,0 +1,3 @@
+from cleaner.cli.app import main
+
+main()

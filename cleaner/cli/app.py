@@ -1,0 +1,293 @@
+"""The ``cleaner`` command line: clean, explain, rules list|validate|test.
+
+Exit codes: 0 everything cleaned; 1 some inputs failed (see the errors file);
+2 usage or rule-file errors (nothing was cleaned).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cleaner import __version__
+from cleaner.api import DEFAULT_MATCH_TIMEOUT, DEFAULT_MAX_REMOVED_SHARE, Cleaner
+from cleaner.batch import Summary, run_batch
+from cleaner.explain import render_plain, render_rich
+from cleaner.readers.base import Failure
+from cleaner.readers.discover import iter_documents
+from cleaner.readers.jsonl import Fields
+from cleaner.rules.errors import RuleError
+from cleaner.rules.examples import run_examples
+from cleaner.rules.ruleset import RuleSet
+from cleaner.writers.jsonl import ErrorWriter, JsonlWriter
+from cleaner.writers.textdir import TextDirWriter
+
+EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    help="Strip site chrome from web article text, with provenance for every removal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="List, validate and test rule packs.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+err = Console(stderr=True, soft_wrap=True)
+
+RulesOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--rules", "-r", help="Extra rule pack file or folder (repeatable)."),
+]
+NoDefaultOpt = Annotated[
+    bool, typer.Option("--no-default-rules", help="Do not load the bundled rule packs.")
+]
+MaxShareOpt = Annotated[
+    float,
+    typer.Option(
+        "--max-removed-share",
+        min=0.01,
+        max=1.0,
+        help="Guard: if rules would remove more than this share of a document's words, keep its text.",
+    ),
+]
+TimeoutOpt = Annotated[
+    float, typer.Option("--match-timeout", min=0.001, help="Per-match time limit for a rule's regex, seconds.")
+]
+
+
+def _usage_error(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(EXIT_USAGE)
+
+
+def _load(rules: list[Path] | None, no_default: bool, **kw: float) -> Cleaner:
+    try:
+        return Cleaner(rules=list(rules or []), default_rules=not no_default, **kw)
+    except RuleError as e:
+        err.print(f"[bold red]rule errors ({len(e.problems)}):[/]", highlight=False)
+        for p in e.problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cleaner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    pass
+
+
+@app.command()
+def clean(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursed) or - for stdin.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="JSONL file (default: stdout), or a folder with --format text."),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output: jsonl (records with provenance) or text (.txt files).")
+    ] = "jsonl",
+    input_format: Annotated[
+        str, typer.Option("--input-format", help="auto (by suffix / content), text or jsonl.")
+    ] = "auto",
+    errors: Annotated[
+        Path | None,
+        typer.Option(
+            "--errors",
+            help="Errors JSONL (default: OUTPUT.errors.jsonl, or cleaner-errors.jsonl when writing to stdout).",
+        ),
+    ] = None,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultOpt = False,
+    text_field: Annotated[str, typer.Option(help="Record field holding the text.")] = "text",
+    id_field: Annotated[str, typer.Option(help="Record field holding the id.")] = "id",
+    url_field: Annotated[str, typer.Option(help="Record field holding the URL (site packs).")] = "url",
+    language_field: Annotated[str, typer.Option(help="Record field holding the language code.")] = "language",
+    max_removed_share: MaxShareOpt = DEFAULT_MAX_REMOVED_SHARE,
+    match_timeout: TimeoutOpt = DEFAULT_MATCH_TIMEOUT,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+) -> None:
+    """Clean documents; one output record (or one error record) per input document."""
+    if fmt not in ("jsonl", "text"):
+        raise _usage_error(f"--format must be jsonl or text, not {fmt!r}")
+    if input_format not in ("auto", "text", "jsonl"):
+        raise _usage_error(f"--input-format must be auto, text or jsonl, not {input_format!r}")
+    if fmt == "text" and output is None:
+        raise _usage_error("--format text needs --output FOLDER")
+    if fmt == "text" and output is not None and output.exists() and not output.is_dir():
+        raise _usage_error(f"--format text writes a folder, but {output} is a file")
+    if fmt == "jsonl" and output is not None and output.is_dir():
+        raise _usage_error(f"{output} is a folder; give a .jsonl file name, or use --format text")
+    cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share, match_timeout=match_timeout)
+
+    if errors is None:
+        errors = output.with_name(output.name + ".errors.jsonl") if output else Path("cleaner-errors.jsonl")
+        if fmt == "text" and output is not None:
+            errors = output.parent / f"{output.name}.errors.jsonl"
+    writer = TextDirWriter(output) if fmt == "text" else JsonlWriter(output)  # type: ignore[arg-type]
+    error_writer = ErrorWriter(errors)
+    fields = Fields(text=text_field, id=id_field, url=url_field, language=language_field)
+    items = iter_documents(inputs, fields, input_format)
+
+    show = not quiet and err.is_terminal
+    ok = False
+    try:
+        if show:
+            with err.status("cleaning…") as status:
+                summary = run_batch(
+                    items, cleaner, writer, error_writer,
+                    on_progress=lambda s: status.update(
+                        f"cleaning… {s.documents} documents, {s.failed} failed"
+                    ),
+                )
+        else:
+            summary = run_batch(items, cleaner, writer, error_writer)
+        ok = True
+    finally:
+        writer.close(ok)
+        error_writer.close(ok)
+    if not quiet:
+        _print_summary(summary, output, errors if summary.failed else None)
+    raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
+
+
+def _print_summary(s: Summary, output: Path | None, errors: Path | None) -> None:
+    rate = s.chars_in / s.seconds / 1e6 if s.seconds else 0.0
+    err.print(
+        f"[bold]{s.documents}[/] documents: [green]{s.cleaned} cleaned[/], "
+        f"[{'red' if s.failed else 'green'}]{s.failed} failed[/] in {s.seconds:.2f}s ({rate:.2f} MB/s); "
+        f"{s.chars_in - s.chars_out:,} of {s.chars_in:,} characters removed",
+        highlight=False,
+    )
+    if s.removals_by_family:
+        fam = ", ".join(f"{k} {v}" for k, v in s.removals_by_family.most_common())
+        err.print(f"removals by rule family: {fam}", highlight=False, markup=False)
+    if s.timed_out_rules:
+        rules = ", ".join(f"{k} ({v} docs)" for k, v in s.timed_out_rules.items())
+        err.print(f"[yellow]rules that hit the match time limit:[/] {rules}", highlight=False)
+    if s.warnings:
+        err.print(f"[yellow]{s.warnings} warnings[/] (see provenance.warnings)", highlight=False)
+    if output:
+        err.print(f"output: {output}", highlight=False, markup=False)
+    if errors:
+        err.print(f"[red]errors:[/] {errors}", highlight=False)
+
+
+@app.command()
+def explain(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders or - for stdin.")],
+    url: Annotated[str | None, typer.Option(help="URL of the page (selects site packs) for text input.")] = None,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultOpt = False,
+    color: Annotated[
+        bool | None, typer.Option("--color/--no-color", help="Colour and strike-through (default: on a terminal).")
+    ] = None,
+    show_whitespace: Annotated[bool, typer.Option(help="Also mark whitespace normalisation.")] = False,
+    max_removed_share: MaxShareOpt = DEFAULT_MAX_REMOVED_SHARE,
+) -> None:
+    """Show each document with every removal marked and labelled by its rule id."""
+    cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share)
+    out = Console(force_terminal=color, no_color=color is False, highlight=False, soft_wrap=True)
+    use_rich = color if color is not None else out.is_terminal
+    failed = 0
+    for item in iter_documents(inputs, Fields()):
+        if isinstance(item, Failure):
+            err.print(f"[red]{item.id}: {item.message}[/]", highlight=False)
+            failed += 1
+            continue
+        if url and not item.url:
+            item.url = url
+        result = cleaner.clean(item)
+        removed_chars = len(item.text) - len(result.text)
+        out.print(f"══ {item.id}: {len(result.removed)} removals, {removed_chars} characters ══", style="bold")
+        for w in result.provenance["warnings"]:
+            out.print(f"warning: {w}", style="yellow", markup=False)
+        if use_rich:
+            out.print(render_rich(item.text, result.removed, show_whitespace))
+        else:
+            sys.stdout.write(render_plain(item.text, result.removed, show_whitespace) + "\n")
+            sys.stdout.flush()
+    raise typer.Exit(EXIT_FAILED_INPUTS if failed else EXIT_OK)
+
+
+@rules_app.command("list")
+def rules_list(
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultOpt = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per rule.")] = False,
+) -> None:
+    """List loaded rules with their pack, action and description."""
+    rs = _load(rules, no_default_rules).ruleset
+    if as_json:
+        for p in rs.packs:
+            for r in p.rules:
+                typer.echo(json.dumps({"id": r.id, "pack": p.name, "action": r.rule.action,
+                                       "path": p.loaded.source.path, "description": r.rule.description}))
+        return
+    from rich.table import Table
+
+    table = Table("id", "pack", "action", "description", show_lines=False)
+    for p in rs.packs:
+        for r in p.rules:
+            table.add_row(r.id, p.name, r.rule.action, r.rule.description)
+    Console().print(table)
+    err.print(f"{len(rs.rules)} rules in {len(rs.packs)} packs", highlight=False)
+
+
+@rules_app.command("validate")
+def rules_validate(
+    paths: Annotated[list[Path], typer.Argument(help="Rule pack files or folders.")],
+) -> None:
+    """Check rule files against the schema (and each other) without running anything."""
+    try:
+        rs = RuleSet.load(list(paths), default_rules=False)
+    except RuleError as e:
+        for p in e.problems:
+            err.print(str(p), highlight=False, markup=False)
+        err.print(f"[bold red]{len(e.problems)} problems[/]", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    typer.echo(f"ok: {len(rs.rules)} rules in {len(rs.packs)} packs")
+
+
+@rules_app.command("test")
+def rules_test(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Rule packs to test (default: the bundled packs).")
+    ] = None,
+    with_defaults: Annotated[
+        bool, typer.Option(help="When PATHS are given, also load (and test) the bundled packs.")
+    ] = False,
+) -> None:
+    """Run every rule's inline examples; report failures by rule id."""
+    default = not paths or with_defaults
+    rs = _load(paths, not default).ruleset
+    count, failures = run_examples(rs)
+    for f in failures:
+        err.print(str(f), highlight=False, markup=False)
+    summary = f"{len(rs.rules)} rules, {count} examples, {len(failures)} failures"
+    if failures:
+        err.print(f"[bold red]{summary}[/]", highlight=False)
+        raise typer.Exit(1)
+    typer.echo(summary)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
