@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from cleaner.api import CleanResult, Cleaner  # noqa: E402
+from cleaner.api import Cleaner, CleanResult  # noqa: E402
 from cleaner.document import Document, Removal, rebuild  # noqa: E402
 from cleaner.rules.errors import RuleError  # noqa: E402
 

@@ -46,7 +46,9 @@ def iter_documents(inputs: list[str], fields: Fields, input_format: str = "auto"
             yield Failure(raw, {"path": raw}, "not-found", f"no such file or folder: {raw}")
 
 
-def _read_file(path: Path, root: Path | None, fields: Fields, input_format: str, explicit: bool = False) -> Iterator[Item]:
+def _read_file(
+    path: Path, root: Path | None, fields: Fields, input_format: str, explicit: bool = False
+) -> Iterator[Item]:
     kind = input_format if input_format != "auto" else kind_of(path)
     if kind is None:
         # A file named on the command line is read as text whatever its suffix.

@@ -126,7 +126,8 @@ def parse_pack(source: PackSource) -> LoadedPack:
     except yaml.YAMLError as e:
         raise RuleError([RuleProblem(path, None, None, f"invalid YAML: {e}")]) from None
     if not isinstance(data, dict):
-        raise RuleError([RuleProblem(path, 1, None, "a rule file is a mapping with version, name, description and rules")])
+        msg = "a rule file is a mapping with version, name, description and rules"
+        raise RuleError([RuleProblem(path, 1, None, msg)])
 
     problems: list[RuleProblem] = []
     _duplicate_keys(root, path, problems)
