@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cleaner import __version__
 from cleaner.document import Document, Removal, rebuild, split_lines
+from cleaner.extract import Extraction, extract_html, parse_html
 from cleaner.provenance import build_provenance, removals_of
+from cleaner.readers.base import fingerprint
 from cleaner.rules.ruleset import CompiledRule, RuleSet
 from cleaner.steps.base import Page
 from cleaner.steps.guard import RemovalGuard
 from cleaner.steps.inline import NormalizeWhitespace, StripHtml
-from cleaner.steps.lines import CollapseBlankLines, DropRepeatedLines
+from cleaner.steps.lines import CollapseBlankLines, DropLeadingTitle, DropRepeatedLines
+from cleaner.steps.prune import PruneElements
 from cleaner.steps.rules import ApplyPlan, MatchRules
 
 DEFAULT_MAX_REMOVED_SHARE = 0.8
@@ -28,6 +32,7 @@ class CleanResult:
     provenance: dict[str, Any]
     removed: list[Removal] = field(default_factory=list)
     timed_out: list[str] = field(default_factory=list)
+    input_text: str = ""  # the text the removals index into (the extracted text, for HTML)
 
     def to_record(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.text, "metadata": self.metadata, "provenance": self.provenance}
@@ -70,25 +75,69 @@ class Cleaner:
         doc = Document(id=id or "", text=text, url=url, language=language, metadata=dict(metadata or {}))
         return self.clean(doc)
 
+    def clean_html(
+        self,
+        html: str | bytes,
+        url: str | None = None,
+        id: str | None = None,
+        language: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> CleanResult:
+        """HTML rules prune the page, trafilatura extracts it, then the text rules run.
+
+        Raises ``NoContent`` when the page has no main content, ``ValueError`` when it is not HTML.
+        """
+        doc = Document(id=id or "", text="", url=url, language=language, metadata=dict(metadata or {}), html=html)
+        return self.clean(doc)
+
     def clean(self, doc: Document) -> CleanResult:
+        if doc.html is not None:
+            return self._clean_html(doc)
         return self._clean(doc, only=None)
+
+    def _clean_html(self, doc: Document) -> CleanResult:
+        assert doc.html is not None
+        raw = doc.html if isinstance(doc.html, bytes) else doc.html.encode("utf-8", "surrogatepass")
+        tree = parse_html(doc.html)
+        html_text = doc.html if isinstance(doc.html, str) else raw.decode("utf-8", "replace")
+        rules, _ = self.ruleset.select(doc.url, doc.language, html_text, self.match_timeout)
+        pruned = PruneElements(rules).apply(tree)
+        extraction = extract_html(tree, url=doc.url)
+        meta = {**extraction.metadata, **doc.metadata}
+        url = doc.url or meta.get("url")
+        text_doc = Document(
+            id=doc.id,
+            text=extraction.text,
+            url=url,
+            language=doc.language or meta.get("language"),
+            metadata=meta,
+            source={**doc.source, **fingerprint(raw)} if "sha256" not in doc.source else doc.source,
+        )
+        result = self._clean(text_doc, only=None, title=meta.get("title"))
+        prov = result.provenance
+        prov["extraction"] = {
+            **Extraction.provenance(),
+            "chars": len(extraction.text),
+            "sha256": hashlib.sha256(extraction.text.encode("utf-8", "surrogatepass")).hexdigest(),
+        }
+        prov["html_removals"] = pruned
+        return result
 
     def clean_only(self, doc: Document, rule: CompiledRule) -> CleanResult:
         """Clean with one rule (if it applies to the document) and the built-ins: for examples."""
         return self._clean(doc, only=rule)
 
-    def _clean(self, doc: Document, only: CompiledRule | None) -> CleanResult:
+    def _clean(self, doc: Document, only: CompiledRule | None, title: str | None = None) -> CleanResult:
         text = doc.text
         rules, builtins = self.ruleset.select(doc.url, doc.language, text, self.match_timeout)
-        if only is not None:
-            rules = [r for r in rules if r is only]
-        page = Page(doc, split_lines(text), rules, builtins, self.match_timeout)
+        rules = [r for r in rules if not r.rule.html_rule and (only is None or r is only)]
+        page = Page(doc, split_lines(text), rules, builtins, self.match_timeout, title=title)
         for step in (StripHtml(), NormalizeWhitespace()):
             step.apply(page)
         plan = MatchRules().plan(page)
         if RemovalGuard(self.max_removed_share).allows(page, plan):
             ApplyPlan().apply(page, plan)
-        for step in (DropRepeatedLines(), CollapseBlankLines()):
+        for step in (DropLeadingTitle(), DropRepeatedLines(), CollapseBlankLines()):
             step.apply(page)
         removed = removals_of(page, text)
         clean = rebuild(text, removed)
@@ -98,4 +147,4 @@ class Cleaner:
         metadata.update(page.captures)
         prov = build_provenance(page, text, clean, removed, __version__, self._rules_info, self.options)
         doc_id = doc.id or prov["source"]["sha256"][:16]
-        return CleanResult(doc_id, clean, metadata, prov, removed, list(page.timed_out))
+        return CleanResult(doc_id, clean, metadata, prov, removed, list(page.timed_out), text)

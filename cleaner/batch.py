@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cleaner.api import Cleaner
+from cleaner.extract import NoContent
 from cleaner.readers.base import Failure, Item
 
 
@@ -65,6 +66,12 @@ def run_batch(
         else:
             try:
                 result = cleaner.clean(item)
+            except NoContent as e:
+                errors.write(Failure(item.id, item.source, "no-content", str(e)).to_record())
+                s.failed += 1
+            except ValueError as e:  # undecodable or unparsable page
+                errors.write(Failure(item.id, item.source, "not-html", str(e)).to_record())
+                s.failed += 1
             except Exception as e:  # noqa: BLE001 - any bug becomes an error record, not a dead batch
                 errors.write(
                     Failure(item.id, item.source, "internal", f"{type(e).__name__}: {e}").to_record()
@@ -73,9 +80,10 @@ def run_batch(
             else:
                 out.write(result.to_record())
                 s.cleaned += 1
-                s.chars_in += len(item.text)
+                s.chars_in += result.provenance["counts"]["chars_in"]
                 s.chars_out += len(result.text)
                 s.removals_by_family.update(family(r.rule) for r in result.removed)
+                s.removals_by_family.update(family(h["rule"]) for h in result.provenance.get("html_removals", []))
                 s.warnings += len(result.provenance["warnings"])
                 s.timed_out_rules.update(result.timed_out)
         if on_progress:

@@ -24,6 +24,7 @@ class Document:
     language: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
+    html: str | bytes | None = None  # set for HTML input: text is then extracted from it
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from cleaner import __version__
 from cleaner.api import DEFAULT_MATCH_TIMEOUT, DEFAULT_MAX_REMOVED_SHARE, Cleaner
 from cleaner.batch import Summary, run_batch
 from cleaner.explain import render_plain, render_rich
+from cleaner.extract import NoContent
 from cleaner.readers.base import Failure
-from cleaner.readers.discover import iter_documents
+from cleaner.readers.discover import KINDS, iter_documents
 from cleaner.readers.jsonl import Fields
 from cleaner.rules.errors import RuleError
 from cleaner.rules.examples import run_examples
@@ -102,7 +103,7 @@ def clean(
         str, typer.Option("--format", "-f", help="Output: jsonl (records with provenance) or text (.txt files).")
     ] = "jsonl",
     input_format: Annotated[
-        str, typer.Option("--input-format", help="auto (by suffix / content), text or jsonl.")
+        str, typer.Option("--input-format", help="auto (by suffix / content), text, jsonl or html.")
     ] = "auto",
     errors: Annotated[
         Path | None,
@@ -114,6 +115,9 @@ def clean(
     rules: RulesOpt = None,
     no_default_rules: NoDefaultOpt = False,
     text_field: Annotated[str, typer.Option(help="Record field holding the text.")] = "text",
+    html_field: Annotated[
+        str, typer.Option(help="Record field holding a page's HTML (used when the text field is absent).")
+    ] = "html",
     id_field: Annotated[str, typer.Option(help="Record field holding the id.")] = "id",
     url_field: Annotated[str, typer.Option(help="Record field holding the URL (site packs).")] = "url",
     language_field: Annotated[str, typer.Option(help="Record field holding the language code.")] = "language",
@@ -124,8 +128,8 @@ def clean(
     """Clean documents; one output record (or one error record) per input document."""
     if fmt not in ("jsonl", "text"):
         raise _usage_error(f"--format must be jsonl or text, not {fmt!r}")
-    if input_format not in ("auto", "text", "jsonl"):
-        raise _usage_error(f"--input-format must be auto, text or jsonl, not {input_format!r}")
+    if input_format not in KINDS:
+        raise _usage_error(f"--input-format must be one of {', '.join(KINDS)}, not {input_format!r}")
     if fmt == "text" and output is None:
         raise _usage_error("--format text needs --output FOLDER")
     if fmt == "text" and output is not None and output.exists() and not output.is_dir():
@@ -140,7 +144,7 @@ def clean(
             errors = output.parent / f"{output.name}.errors.jsonl"
     writer = TextDirWriter(output) if fmt == "text" else JsonlWriter(output)  # type: ignore[arg-type]
     error_writer = ErrorWriter(errors)
-    fields = Fields(text=text_field, id=id_field, url=url_field, language=language_field)
+    fields = Fields(text=text_field, html=html_field, id=id_field, url=url_field, language=language_field)
     items = iter_documents(inputs, fields, input_format)
 
     show = not quiet and err.is_terminal
@@ -211,15 +215,22 @@ def explain(
             continue
         if url and not item.url:
             item.url = url
-        result = cleaner.clean(item)
-        removed_chars = len(item.text) - len(result.text)
+        try:
+            result = cleaner.clean(item)
+        except (NoContent, ValueError) as e:
+            err.print(f"[red]{item.id}: {e}[/]", highlight=False)
+            failed += 1
+            continue
+        removed_chars = len(result.input_text) - len(result.text)
         out.print(f"══ {item.id}: {len(result.removed)} removals, {removed_chars} characters ══", style="bold")
         for w in result.provenance["warnings"]:
             out.print(f"warning: {w}", style="yellow", markup=False)
+        for h in result.provenance.get("html_removals", []):
+            out.print(f"⟦{h['rule']}⟧ <{h['element']}> line {h['line']}: {h['preview']}", style="cyan", markup=False)
         if use_rich:
-            out.print(render_rich(item.text, result.removed, show_whitespace))
+            out.print(render_rich(result.input_text, result.removed, show_whitespace))
         else:
-            sys.stdout.write(render_plain(item.text, result.removed, show_whitespace) + "\n")
+            sys.stdout.write(render_plain(result.input_text, result.removed, show_whitespace) + "\n")
             sys.stdout.flush()
     raise typer.Exit(EXIT_FAILED_INPUTS if failed else EXIT_OK)
 

@@ -7,12 +7,16 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from cleaner.readers.base import Failure, Item
+from cleaner.document import Document
+from cleaner.readers.base import Failure, Item, fingerprint
+from cleaner.readers.html import HtmlReader
 from cleaner.readers.jsonl import Fields, JsonlReader
 from cleaner.readers.text import TextReader
 
 TEXT_SUFFIXES = (".txt", ".text")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+KINDS = ("auto", "text", "jsonl", "html")
 
 
 def kind_of(path: Path) -> str | None:
@@ -21,12 +25,21 @@ def kind_of(path: Path) -> str | None:
         return "jsonl"
     if name.endswith(TEXT_SUFFIXES):
         return "text"
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
     return None
 
 
 def _text_id(path: Path, root: Path | None) -> str:
     rel = path.relative_to(root) if root else Path(path.name)
-    return rel.with_suffix("").as_posix()
+    name = rel.name
+    for suffix in HTML_SUFFIXES + JSONL_SUFFIXES + TEXT_SUFFIXES:
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    else:
+        name = rel.with_suffix("").name
+    return (rel.parent / name).as_posix() if rel.parent != Path(".") else name
 
 
 def iter_documents(inputs: list[str], fields: Fields, input_format: str = "auto") -> Iterator[Item]:
@@ -54,8 +67,9 @@ def _read_file(
         # A file named on the command line is read as text whatever its suffix.
         kind = "text" if explicit else None
     if kind == "jsonl":
-        name = _text_id(path, root).removesuffix(".jsonl")
-        yield from JsonlReader(path, name, fields).read()
+        yield from JsonlReader(path, _text_id(path, root), fields).read()
+    elif kind == "html":
+        yield from HtmlReader(path, _text_id(path, root)).read()
     elif kind == "text":
         yield from TextReader(path, _text_id(path, root)).read()
 
@@ -67,5 +81,7 @@ def _stdin(fields: Fields, input_format: str) -> Iterator[Item]:
         kind = "jsonl" if data.lstrip()[:1] == b"{" else "text"
     if kind == "jsonl":
         yield from JsonlReader(None, "stdin", fields, stream=io.BytesIO(data)).read()
+    elif kind == "html":
+        yield Document(id="stdin", text="", html=data, source={"path": "-", **fingerprint(data)})
     else:
         yield from TextReader(None, "stdin", raw=data).read()

@@ -18,6 +18,7 @@ class Fields:
     """Names of the record fields cleaner reads (configurable from the CLI)."""
 
     text: str = "text"
+    html: str = "html"
     id: str = "id"
     url: str = "url"
     language: str = "language"
@@ -69,18 +70,21 @@ class JsonlReader:
         rid = rec.get(f.id)
         doc_id = str(rid) if rid not in (None, "") else fallback_id
         text = rec.get(f.text)
-        if not isinstance(text, str):
+        html = rec.get(f.html) if text is None else None
+        if not isinstance(text, str) and not isinstance(html, str):
             what = "has no" if text is None else "has a non-string"
-            return Failure(doc_id, src, "missing-text", f"record {what} {f.text!r} field")
-        src.update(fingerprint(text.encode("utf-8", "surrogatepass")))
+            return Failure(doc_id, src, "missing-text", f"record {what} {f.text!r} (or {f.html!r}) field")
+        body = text if isinstance(text, str) else html
+        src.update(fingerprint(body.encode("utf-8", "surrogatepass")))  # type: ignore[union-attr]
         if rid not in (None, ""):
             src["record_id"] = doc_id
-        meta = {k: v for k, v in rec.items() if k not in (f.text, f.id)}
+        meta = {k: v for k, v in rec.items() if k not in (f.text, f.id, f.html)}
         url = rec.get(f.url)
         lang = rec.get(f.language)
         return Document(
             id=doc_id,
-            text=text,
+            text=text if isinstance(text, str) else "",
+            html=html if isinstance(html, str) else None,
             url=url if isinstance(url, str) else None,
             language=lang if isinstance(lang, str) else None,
             metadata=meta,

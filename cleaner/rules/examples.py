@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from cleaner.document import Document
 from cleaner.rules.ruleset import CompiledRule, RuleSet
+from cleaner.rules.schema import Example
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ def run_examples(ruleset: RuleSet, require_both: bool = True) -> tuple[int, list
                     fail("has no example that must survive (a 'keep: true' case)")
             for n, ex in enumerate(examples, 1):
                 count += 1
+                if cr.rule.html_rule:
+                    msg = _html_example(ruleset, cr, ex, cleaner.match_timeout)
+                    if msg:
+                        fail(f"example {n}{' (keep)' if ex.keep else ''}: {msg}")
+                    continue
                 doc = Document(id=f"{cr.id}#{n}", text=ex.input, url=ex.url, language=ex.language)
                 result = cleaner.clean_only(doc, cr)
                 fired = any(r.rule == cr.id for r in result.removed)
@@ -65,3 +71,26 @@ def run_examples(ruleset: RuleSet, require_both: bool = True) -> tuple[int, list
                     elif got != want:
                         fail(f"{label}: expected:\n{want}\n--- got:\n{got}")
     return count, failures
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _html_example(ruleset: RuleSet, cr: CompiledRule, ex: Example, timeout: float) -> str | None:
+    """HTML rules: prune the example page, compare its remaining text content (words only)."""
+    from lxml import html as lxml_html
+
+    from cleaner.steps.prune import PruneElements
+
+    tree = lxml_html.document_fromstring(ex.input)
+    before = _words(tree.text_content())
+    rules, _ = ruleset.select(ex.url, ex.language, ex.input, timeout)
+    records = PruneElements([r for r in rules if r is cr]).apply(tree)
+    after = _words(tree.text_content())
+    if ex.keep:
+        return f"was changed; got: {after}" if records or after != before else None
+    if not records:
+        return "did not fire"
+    want = _words(ex.output or "")
+    return None if after == want else f"expected text:\n{want}\n--- got:\n{after}"

@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from cleaner.rules.errors import RuleError, RuleProblem
-from cleaner.rules.matching import check_pattern
+from cleaner.rules.matching import check_pattern, check_selector
 from cleaner.rules.schema import Pack
 
 RULE_SUFFIXES = (".yaml", ".yml")
@@ -157,6 +157,11 @@ def parse_pack(source: PackSource) -> LoadedPack:
                 if why:
                     loc = ("rules", i, *field.split("."), j)
                     problems.append(RuleProblem(path, _node_line(root, loc), rule.id, why))
+        for field, items in (("selectors", rule.selectors), ("xpaths", rule.xpaths)):
+            for j, sel in enumerate(items):
+                why = check_selector(sel, is_css=field == "selectors")
+                if why:
+                    problems.append(RuleProblem(path, _node_line(root, ("rules", i, field, j)), rule.id, why))
         if rule.captures:
             names: set[str] = set()
             for pat in rule.patterns:

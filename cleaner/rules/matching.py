@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import regex
+from cssselect import GenericTranslator, SelectorError
+from lxml import etree
 
 from cleaner.rules.schema import Matcher
 
@@ -131,4 +133,24 @@ def check_pattern(pattern: str, case_sensitive: bool) -> str | None:
                 f"{PROBE_TIMEOUT}s on a 1,000-character probe line); rewrite it without "
                 "nested or overlapping repeats such as (a+)+"
             )
+    return None
+
+
+def selector_to_xpath(selector: str) -> str:
+    """CSS to XPath, matching class and id tokens the way browsers do."""
+    return GenericTranslator().css_to_xpath(selector)
+
+
+def compile_xpaths(selectors: list[str], xpaths: list[str]) -> list[etree.XPath]:
+    return [etree.XPath(selector_to_xpath(s)) for s in selectors] + [etree.XPath(x) for x in xpaths]
+
+
+def check_selector(selector: str, is_css: bool) -> str | None:
+    """Return why a CSS selector or XPath expression is unusable, else None."""
+    try:
+        etree.XPath(selector_to_xpath(selector) if is_css else selector)
+    except SelectorError as e:
+        return f"invalid CSS selector {selector!r}: {e}"
+    except etree.XPathSyntaxError as e:
+        return f"invalid XPath {selector!r}: {e}"
     return None

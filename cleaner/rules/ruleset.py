@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from cleaner.rules.loader import LoadedPack, PackSource, parse_packs, read_sources
-from cleaner.rules.matching import CompiledMatcher
+from cleaner.rules.matching import CompiledMatcher, compile_xpaths
 from cleaner.rules.schema import Matcher, Rule
 
-BUILTIN_DEFAULTS = {"repeated_lines": True, "blank_lines": True, "html": True, "whitespace": True}
+BUILTIN_DEFAULTS = {"repeated_lines": True, "blank_lines": True, "html": True, "whitespace": True, "title": True}
 BUNDLED_PREFIX = "bundled:"
 
 
@@ -62,6 +64,7 @@ class CompiledRule:
     end: CompiledMatcher | None
     languages: tuple[str, ...]
     domains: tuple[str, ...]
+    xpaths: list[etree.XPath] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -120,6 +123,7 @@ class RuleSet:
                 end=CompiledMatcher.build(r.end) if r.end else None,
                 languages=tuple(x.lower() for x in r.languages) or langs,
                 domains=tuple(d.lower() for d in r.domains),
+                xpaths=compile_xpaths(r.selectors, r.xpaths),
             )
             for r in pack.rules
         ]
@@ -155,7 +159,7 @@ class RuleSet:
     def select(
         self, url: str | None, language: str | None, text: str, timeout: float
     ) -> tuple[list[CompiledRule], dict[str, bool]]:
-        """The rules that may fire on this document, and its built-in clean-up switches."""
+        """The rules that may fire on this document (text and HTML rules), and its built-in switches."""
         host = domain_of(url)
         builtins = dict(BUILTIN_DEFAULTS)
         chosen: list[CompiledRule] = []

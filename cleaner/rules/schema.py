@@ -10,10 +10,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Action = Literal["drop-line", "drop-span", "cut-after", "cut-before", "drop-block"]
+Action = Literal["drop-line", "drop-span", "cut-after", "cut-before", "drop-block", "drop-element"]
 MatchMode = Literal["line", "start", "end", "anywhere"]
 
-ACTIONS: tuple[str, ...] = ("drop-line", "drop-span", "cut-after", "cut-before", "drop-block")
+ACTIONS: tuple[str, ...] = ("drop-line", "drop-span", "cut-after", "cut-before", "drop-block", "drop-element")
 RULE_ID = r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$"
 
 
@@ -31,7 +31,7 @@ class Matcher(_Strict):
 
     @model_validator(mode="after")
     def _needs_something(self) -> Matcher:
-        if not self.phrases and not self.patterns:
+        if not self.phrases and not self.patterns and not getattr(self, "html_rule", False):
             raise ValueError("needs at least one of 'phrases' or 'patterns'")
         if any(not p.strip() for p in self.phrases):
             raise ValueError("'phrases' contains an empty phrase")
@@ -80,6 +80,8 @@ class Rule(Matcher):
     id: str = Field(pattern=RULE_ID)
     description: str = Field(min_length=1)
     action: Action
+    selectors: list[str] = Field(default_factory=list)
+    xpaths: list[str] = Field(default_factory=list)
     end: Matcher | None = None
     max_block_lines: int = Field(default=40, ge=1)
     position: Position | None = None
@@ -96,6 +98,26 @@ class Rule(Matcher):
         if v not in ACTIONS:
             raise ValueError(f"unknown action {v!r}; expected one of {', '.join(ACTIONS)}")
         return v
+
+    @property
+    def html_rule(self) -> bool:
+        """HTML rules prune elements before extraction; all others match lines of text."""
+        return self.action == "drop-element"
+
+    @model_validator(mode="after")
+    def _html_rule_shape(self) -> Rule:
+        if self.html_rule:
+            if not self.selectors and not self.xpaths:
+                raise ValueError("action 'drop-element' needs 'selectors' (CSS) or 'xpaths'")
+            if self.phrases or self.patterns:
+                raise ValueError("action 'drop-element' matches elements: use 'selectors' or 'xpaths', not phrases")
+            text_only = ("position", "max_chars", "max_words", "end", "captures")
+            used = [f for f in text_only if getattr(self, f)]
+            if used:
+                raise ValueError(f"{', '.join(used)} do not apply to action 'drop-element'")
+        elif self.selectors or self.xpaths:
+            raise ValueError("'selectors' and 'xpaths' are only for action 'drop-element'")
+        return self
 
     @model_validator(mode="after")
     def _block_needs_end(self) -> Rule:
@@ -118,6 +140,7 @@ class Builtins(_Strict):
     blank_lines: bool | None = None
     html: bool | None = None
     whitespace: bool | None = None
+    title: bool | None = None
 
 
 class Pack(_Strict):

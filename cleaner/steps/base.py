@@ -18,6 +18,7 @@ class Page:
     rules: list[CompiledRule]
     builtins: dict[str, bool]
     match_timeout: float
+    title: str | None = None  # the page's headline, when extraction found one
     captures: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     timed_out: list[str] = field(default_factory=list)

@@ -6,10 +6,26 @@ from cleaner.steps.base import Page
 
 REPEATED = "builtin.repeated-lines"
 BLANKS = "builtin.blank-lines"
+TITLE = "builtin.title"
 
 
 def _norm(text: str) -> str:
     return " ".join(text.casefold().split())
+
+
+class DropLeadingTitle:
+    """HTML mode: the headline is metadata, so a body that opens with it loses that line."""
+
+    def apply(self, page: Page) -> None:
+        if not page.title or not page.builtins.get("title", True):
+            return
+        title = _norm(page.title)
+        for line in page.lines:
+            if line.removed_by is not None or line.blank:
+                continue
+            if _norm(line.text) == title:
+                line.removed_by = page.new_group(TITLE, "drop-line")
+            return
 
 
 class DropRepeatedLines:

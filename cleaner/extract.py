@@ -1,0 +1,83 @@
+"""HTML to article text with trafilatura, with options fixed here and recorded in provenance.
+
+The options favour reproducibility: no cross-document state (``deduplicate`` off),
+no comments (cleaner's job is to drop them), tables kept (they are often article
+content). ``filedate`` is left out of the metadata: it is today's date, and
+records must not change from one day to the next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import trafilatura
+from lxml import html as lxml_html
+
+from cleaner.readers.decode import decode_bytes
+
+TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "include_comments": False,
+    "include_tables": True,
+    "include_images": False,
+    "include_links": False,
+    "include_formatting": False,
+    "favor_precision": False,
+    "favor_recall": False,
+    "deduplicate": False,
+}
+METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description", "categories", "tags",
+                   "language", "pagetype")
+
+
+class NoContent(Exception):
+    """trafilatura found no main content in the page."""
+
+
+@dataclass
+class Extraction:
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def provenance() -> dict[str, Any]:
+        return {"tool": "trafilatura", "version": trafilatura.__version__, "options": dict(TRAFILATURA_OPTIONS)}
+
+
+def parse_html(html: str | bytes) -> lxml_html.HtmlElement:
+    """Decode (declared charset, then detection) and parse; raise ValueError if it is not HTML."""
+    if isinstance(html, bytes):
+        html, _ = decode_bytes(html)
+    tree = trafilatura.utils.load_html(html)
+    if tree is None:
+        raise ValueError("could not parse the page as HTML")
+    return tree
+
+
+def page_language(tree: lxml_html.HtmlElement) -> str | None:
+    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if not lang:
+        for meta in tree.iterfind(".//meta[@http-equiv]"):
+            if meta.get("http-equiv", "").lower() == "content-language" and meta.get("content"):
+                lang = meta.get("content")
+                break
+    return lang.strip().split(",")[0].lower() if lang and lang.strip() else None
+
+
+def extract_html(html: str | bytes | lxml_html.HtmlElement, url: str | None = None) -> Extraction:
+    """trafilatura alone, with cleaner's options: the baseline cleaner is measured against."""
+    tree = parse_html(html) if not isinstance(html, lxml_html.HtmlElement) else html
+    language = page_language(tree)
+    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, **TRAFILATURA_OPTIONS)
+    text = (doc.text or "") if doc is not None else ""
+    if not text.strip():
+        raise NoContent("trafilatura found no main content in the page")
+    meta: dict[str, Any] = {}
+    for name in METADATA_FIELDS:
+        value = getattr(doc, name, None)
+        if value in (None, "", []):
+            continue
+        meta[name] = list(value) if isinstance(value, (list, tuple, set)) else value
+    if language and "language" not in meta:
+        meta["language"] = language
+    return Extraction(text, meta)
