@@ -1,11 +1,14 @@
 """Text-mode cleaning throughput against a plain JSON read-and-write pass of the same records.
 
-Builds (once, cached) a JSONL corpus of real extractor output: trafilatura's text
-of the WCXB dev pages in ../shared/data, then times, in the same run:
+Builds (once, cached under out/bench/) a JSONL corpus of real extractor output:
+trafilatura's text of the WCXB dev pages in ../shared/data. Then, in the same run:
   1. json.loads + json.dumps of every record (the floor any JSONL tool pays);
-  2. Cleaner().clean_text on every record, with the bundled packs.
+  2. cleaning every record (read, clean, serialise the output record) with the
+     bundled packs, in 1 process and with --workers processes;
+  3. the same with --synthetic extra phrase and pattern rules (cost vs number of rules);
+  4. the same without the prefilter (every rule's regex on every line).
 
-    python bench/throughput.py [--limit 600] [--repeat 3]
+    python bench/throughput.py [--limit 600] [--repeat 3] [--workers 2] [--synthetic 2000]
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import platform
+import random
+import string
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,31 +48,49 @@ def build_corpus(limit: int) -> Path:
     return path
 
 
+def synthetic_pack(n: int, folder: Path) -> Path:
+    """n rules that look like real ones (phrases and anchored patterns) but never fire on prose."""
+    rng = random.Random(0)
+
+    def word() -> str:
+        return "zq" + "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 7)))
+
+    lines = ["version: 1", "name: synthetic", "description: benchmark filler", "rules:"]
+    for i in range(n):
+        lines += [f"  - id: synthetic.r{i}", "    description: filler", "    action: drop-line"]
+        if i % 2:
+            lines.append(f"    phrases: [\"{word()} {word()}\", \"{word()} {word()} {word()}\"]")
+        else:
+            lines.append(f"    patterns: ['{word().capitalize()} \\d+ (?:{word()}|{word()})s?']")
+        lines.append("    max_words: 12")
+    path = folder / "synthetic.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=600, help="dev pages to extract (default 600)")
     ap.add_argument("--repeat", type=int, default=3, help="passes over the corpus; the best is kept")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes for the parallel run")
+    ap.add_argument("--synthetic", type=int, default=2000, help="extra synthetic rules for the scaling run")
+    ap.add_argument("--rules", type=Path, action="append", default=[], help="extra rule packs")
+    ap.add_argument("--no-default-rules", action="store_true")
+    ap.add_argument("--slow-reference", action="store_true", help="also time the synthetic run without prefilter")
     args = ap.parse_args()
 
     from cleaner import Cleaner
+    from cleaner.batch import outcomes
+    from cleaner.document import Document
 
     corpus = build_corpus(args.limit)
     lines = corpus.read_text(encoding="utf-8").splitlines()
     mb = sum(len(x.encode("utf-8")) for x in lines) / 1e6
 
-    t0 = time.perf_counter()
-    cleaner = Cleaner()
-    load_s = time.perf_counter() - t0
-
-    def json_pass() -> None:
-        for x in lines:
-            json.dumps(json.loads(x), ensure_ascii=False)
-
-    def clean_pass() -> None:
+    def docs():
         for x in lines:
             rec = json.loads(x)
-            json.dumps(cleaner.clean_text(rec["text"], url=rec.get("url"), id=rec["id"]).to_record(),
-                       ensure_ascii=False)
+            yield Document(id=rec["id"], text=rec["text"], url=rec.get("url"))
 
     def best(fn) -> float:
         times = []
@@ -75,13 +100,43 @@ def main() -> None:
             times.append(time.perf_counter() - t)
         return min(times)
 
-    j, c = best(json_pass), best(clean_pass)
-    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print(f"corpus: {corpus.name}: {len(lines)} records, {mb:.2f} MB; {len(cleaner.ruleset.rules)} rules "
-          f"(loaded in {load_s:.2f}s)")
-    print(f"json read+write pass: {j:.3f}s  {mb / j:8.2f} MB/s")
-    print(f"clean (1 process):    {c:.3f}s  {mb / c:8.2f} MB/s  {len(lines) / c:8.0f} docs/s  "
-          f"= {c / j:.1f}x the JSON pass")
+    def json_pass() -> None:
+        for x in lines:
+            json.dumps(json.loads(x), ensure_ascii=False)
+
+    def clean_pass(cleaner: Cleaner, workers: int) -> float:
+        def run() -> None:
+            for o in outcomes(docs(), cleaner, workers=workers):
+                json.dumps(o.record if o.record is not None else o.error, ensure_ascii=False)
+
+        return best(run)
+
+    t0 = time.perf_counter()
+    base = Cleaner(rules=args.rules, default_rules=not args.no_default_rules)
+    load_s = time.perf_counter() - t0
+    j = best(json_pass)
+    rows = [("json read+write pass", j, None)]
+    c1 = clean_pass(base, 1)
+    rows.append((f"clean, 1 process, {len(base.ruleset.rules)} rules", c1, None))
+    rows.append((f"clean, {args.workers} processes", clean_pass(base, args.workers), c1))
+    rows.append(("clean, 1 process, no prefilter", clean_pass(
+        Cleaner(ruleset=base.ruleset, prefilter=False), 1), c1))
+    if args.synthetic:
+        with tempfile.TemporaryDirectory() as tmp:
+            big = Cleaner(rules=[*args.rules, synthetic_pack(args.synthetic, Path(tmp))],
+                          default_rules=not args.no_default_rules)
+            rows.append((f"clean, 1 process, +{args.synthetic} synthetic rules", clean_pass(big, 1), c1))
+            if args.slow_reference:  # every regex on every line: minutes, not seconds
+                rows.append(("  same, no prefilter", clean_pass(
+                    Cleaner(ruleset=big.ruleset, prefilter=False), 1), c1))
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"corpus: {corpus.name}: {len(lines)} records, {mb:.2f} MB; rules loaded in {load_s:.2f}s")
+    print("| run | seconds | MB/s | docs/s | × JSON pass | vs 1 process |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, t, ref in rows:
+        rel = f"{ref / t:.2f}× faster" if ref and t < ref else (f"{t / ref:.2f}× the time" if ref else "")
+        print(f"| {name} | {t:.3f} | {mb / t:.2f} | {len(lines) / t:.0f} | {t / j:.1f} | {rel} |")
 
 
 if __name__ == "__main__":

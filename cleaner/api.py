@@ -12,6 +12,7 @@ from cleaner.document import Document, Removal, rebuild, split_lines
 from cleaner.extract import Extraction, extract_html, parse_html
 from cleaner.provenance import build_provenance, removals_of
 from cleaner.readers.base import fingerprint
+from cleaner.rules.prefilter import Prefilter
 from cleaner.rules.ruleset import CompiledRule, RuleSet
 from cleaner.steps.base import Page
 from cleaner.steps.guard import RemovalGuard
@@ -52,6 +53,7 @@ class Cleaner:
         max_removed_share: float = DEFAULT_MAX_REMOVED_SHARE,
         match_timeout: float = DEFAULT_MATCH_TIMEOUT,
         ruleset: RuleSet | None = None,
+        prefilter: bool = True,
     ):
         if not 0 < max_removed_share <= 1:
             raise ValueError("max_removed_share must be in (0, 1]")
@@ -59,6 +61,18 @@ class Cleaner:
         self.max_removed_share = max_removed_share
         self.match_timeout = match_timeout
         self._rules_info = self.ruleset.describe()
+        self.use_prefilter = prefilter
+        self._prefilter: Prefilter | None = None
+
+    @property
+    def prefilter(self) -> Prefilter:
+        if self._prefilter is None:
+            self._prefilter = Prefilter(self.ruleset.rules)
+        return self._prefilter
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The automaton is rebuilt on arrival, like the compiled rules.
+        return {**self.__dict__, "_prefilter": None}
 
     @property
     def options(self) -> dict[str, Any]:
@@ -100,8 +114,8 @@ class Cleaner:
         raw = doc.html if isinstance(doc.html, bytes) else doc.html.encode("utf-8", "surrogatepass")
         tree = parse_html(doc.html)
         html_text = doc.html if isinstance(doc.html, str) else raw.decode("utf-8", "replace")
-        rules, _ = self.ruleset.select(doc.url, doc.language, html_text, self.match_timeout)
-        pruned = PruneElements(rules).apply(tree)
+        sel = self.ruleset.selection(doc.url, doc.language, html_text, self.match_timeout)
+        pruned = PruneElements(sel.html_rules).apply(tree)
         extraction = extract_html(tree, url=doc.url)
         meta = {**extraction.metadata, **doc.metadata}
         url = doc.url or meta.get("url")
@@ -129,11 +143,19 @@ class Cleaner:
 
     def _clean(self, doc: Document, only: CompiledRule | None, title: str | None = None) -> CleanResult:
         text = doc.text
-        rules, builtins = self.ruleset.select(doc.url, doc.language, text, self.match_timeout)
-        rules = [r for r in rules if not r.rule.html_rule and (only is None or r is only)]
-        page = Page(doc, split_lines(text), rules, builtins, self.match_timeout, title=title)
+        sel = self.ruleset.selection(doc.url, doc.language, text, self.match_timeout)
+        rules = sel.text_rules if only is None else [r for r in sel.text_rules if r is only]
+        page = Page(doc, split_lines(text), rules, sel.builtins, self.match_timeout, title=title)
         for step in (StripHtml(), NormalizeWhitespace()):
             step.apply(page)
+        if self.use_prefilter and rules and only is None:
+            # Only the rules whose anchors occur, plus those without anchors, run at all.
+            pf = self.prefilter
+            changed = [(ln.index, ln.text) for ln in page.lines if ln.view.edits]
+            page.hits = pf.candidates(text, [ln.start for ln in page.lines], changed)
+            page.anchored = pf.anchored_ids
+            hit = [self.ruleset.by_id[rid] for rid in page.hits if rid in sel.text_ids]
+            page.rules = sorted(sel.unanchored(pf.anchored_ids) + hit, key=lambda r: r.order)
         plan = MatchRules().plan(page)
         if RemovalGuard(self.max_removed_share).allows(page, plan):
             ApplyPlan().apply(page, plan)

@@ -7,7 +7,7 @@ import json
 from tests.conftest import run_cli, seed_dirs, write_pack
 
 SEEDS = seed_dirs()[0][0]
-PROMO = "Get the Daily Example app"
+PROMO = "The Daily Example: the harbour town paper since 1868"
 BODY = "The harbour reopened on Monday after repairs that took most of the winter."
 
 
@@ -140,11 +140,13 @@ domains: [example.com]
 rules:
   - id: example-com.promo
     description: the site's promo line
-    phrases: ["Get the Daily Example app"]
+    phrases: ["The Daily Example: the harbour town paper since 1868"]
     action: drop-line
     examples:
-      - {input: "Text.\\nGet the Daily Example app", url: "https://www.example.com/a", output: "Text."}
-      - {input: "Text.\\nGet the Daily Example app", url: "https://other.org/a", keep: true}
+      - {input: "Text.\\nThe Daily Example: the harbour town paper since 1868", url: "https://www.example.com/a",
+         output: "Text."}
+      - {input: "Text.\\nThe Daily Example: the harbour town paper since 1868", url: "https://other.org/a",
+         keep: true}
 """)
     lines = [
         json.dumps({"id": "on-site", "url": "https://www.example.com/n/1", "text": f"{BODY}\n{PROMO}"}),
@@ -156,7 +158,7 @@ rules:
     assert run_cli("clean", str(src), "--rules", str(pack), "-o", str(out)).returncode == 0
     recs = {r["id"]: r for r in records(out)}
     assert recs["on-site"]["text"] == BODY
-    assert recs["elsewhere"]["text"] == BODY + "\nGet the Daily Example app"
+    assert recs["elsewhere"]["text"] == f"{BODY}\n{PROMO}"
     packs = [p["name"] for p in recs["on-site"]["provenance"]["rules"]["packs"]]
     assert "example.com" in packs
     assert run_cli("rules", "test", str(pack)).returncode == 0

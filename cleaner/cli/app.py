@@ -7,6 +7,7 @@ Exit codes: 0 everything cleaned; 1 some inputs failed (see the errors file);
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -29,6 +30,7 @@ from cleaner.writers.jsonl import ErrorWriter, JsonlWriter
 from cleaner.writers.textdir import TextDirWriter
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
+DEFAULT_WORKERS = os.cpu_count() or 1
 
 app = typer.Typer(
     help="Strip site chrome from web article text, with provenance for every removal.",
@@ -123,6 +125,9 @@ def clean(
     language_field: Annotated[str, typer.Option(help="Record field holding the language code.")] = "language",
     max_removed_share: MaxShareOpt = DEFAULT_MAX_REMOVED_SHARE,
     match_timeout: TimeoutOpt = DEFAULT_MATCH_TIMEOUT,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, help="Worker processes (default: the machine's cores).")
+    ] = DEFAULT_WORKERS,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
 ) -> None:
     """Clean documents; one output record (or one error record) per input document."""
@@ -153,13 +158,13 @@ def clean(
         if show:
             with err.status("cleaning…") as status:
                 summary = run_batch(
-                    items, cleaner, writer, error_writer,
+                    items, cleaner, writer, error_writer, workers=workers,
                     on_progress=lambda s: status.update(
                         f"cleaning… {s.documents} documents, {s.failed} failed"
                     ),
                 )
         else:
-            summary = run_batch(items, cleaner, writer, error_writer)
+            summary = run_batch(items, cleaner, writer, error_writer, workers=workers)
         ok = True
     finally:
         writer.close(ok)

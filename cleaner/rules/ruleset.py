@@ -65,10 +65,29 @@ class CompiledRule:
     languages: tuple[str, ...]
     domains: tuple[str, ...]
     xpaths: list[etree.XPath] = field(default_factory=list)
+    order: int = 0  # position in the rule set: ties between rules resolve in load order
 
     @property
     def id(self) -> str:
         return self.rule.id
+
+
+class Selection:
+    """The rules for one kind of document, split the ways the cleaner needs them."""
+
+    def __init__(self, rules: list[CompiledRule], builtins: dict[str, bool]):
+        self.rules = rules
+        self.builtins = builtins
+        self.text_rules = [r for r in rules if not r.rule.html_rule]
+        self.html_rules = [r for r in rules if r.rule.html_rule]
+        self.text_ids = frozenset(r.id for r in self.text_rules)
+        self._unanchored: dict[frozenset[str], list[CompiledRule]] = {}
+
+    def unanchored(self, anchored: frozenset[str]) -> list[CompiledRule]:
+        got = self._unanchored.get(anchored)
+        if got is None:
+            got = self._unanchored[anchored] = [r for r in self.text_rules if r.id not in anchored]
+        return got
 
 
 @dataclass
@@ -100,7 +119,11 @@ class RuleSet:
         self.sources = list(sources)
         self.packs: list[CompiledPack] = [self._compile(lp) for lp in parse_packs(self.sources)]
         self.rules: list[CompiledRule] = [r for p in self.packs for r in p.rules]
+        for i, r in enumerate(self.rules):
+            r.order = i
         self.by_id = {r.id: r for r in self.rules}
+        self._signature_packs = [p for p in self.packs if p.signatures is not None]
+        self._selections: dict[tuple, Selection] = {}
 
     @classmethod
     def load(cls, paths: list[Path | str] | None = None, default_rules: bool = True) -> RuleSet:
@@ -160,18 +183,44 @@ class RuleSet:
         self, url: str | None, language: str | None, text: str, timeout: float
     ) -> tuple[list[CompiledRule], dict[str, bool]]:
         """The rules that may fire on this document (text and HTML rules), and its built-in switches."""
+        sel = self.selection(url, language, text, timeout)
+        return sel.rules, sel.builtins
+
+    def selection(self, url: str | None, language: str | None, text: str, timeout: float) -> Selection:
+        """Like ``select``, cached: a crawl has few distinct (site, language) pairs, so the
+        per-document cost does not grow with the number of rules."""
         host = domain_of(url)
+        lang = language.lower().replace("_", "-").split("-")[0] if language else None
+        sig = tuple(
+            p.signatures is not None and p.signatures.search(text, timeout) is not None
+            for p in self._signature_packs
+            if not domain_matches(host, p.domains)
+        )
+        key = (host, lang, sig)
+        cached = self._selections.get(key)
+        if cached is not None:
+            return cached
         builtins = dict(BUILTIN_DEFAULTS)
         chosen: list[CompiledRule] = []
+        sig_iter = iter(sig)
         for p in self.packs:
-            if not p.applies(host, language, text, timeout):
+            if p.signatures is not None and not domain_matches(host, p.domains):
+                matched = next(sig_iter)
+            else:
+                matched = False
+            if not language_allows(lang, p.languages):
+                continue
+            if (p.domains or p.signatures is not None) and not (domain_matches(host, p.domains) or matched):
                 continue
             if p.loaded.pack.builtins:
                 builtins.update(p.loaded.pack.builtins.model_dump(exclude_none=True))
             chosen.extend(
                 r
                 for r in p.rules
-                if language_allows(language, r.languages)
-                and (not r.domains or domain_matches(host, r.domains))
+                if language_allows(lang, r.languages) and (not r.domains or domain_matches(host, r.domains))
             )
-        return chosen, builtins
+        sel = Selection(chosen, builtins)
+        if len(self._selections) >= 4096:
+            self._selections.clear()
+        self._selections[key] = sel
+        return sel

@@ -19,6 +19,9 @@ class Page:
     builtins: dict[str, bool]
     match_timeout: float
     title: str | None = None  # the page's headline, when extraction found one
+    # Rule id -> lines where its anchors occur; None runs every rule on every line.
+    hits: dict[str, set[int]] | None = None
+    anchored: frozenset[str] = frozenset()
     captures: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     timed_out: list[str] = field(default_factory=list)

@@ -42,6 +42,11 @@ class Plan:
         return out
 
 
+def _too_many_words(text: str, limit: int) -> bool:
+    # Split at most limit times: a long article line costs no more than a short one.
+    return len(text.split(None, limit)) > limit
+
+
 def _in_position(cr: CompiledRule, nb_index: int, nb_total: int) -> bool:
     pos = cr.rule.position
     if pos is None:
@@ -60,11 +65,17 @@ class MatchRules:
 
     def plan(self, page: Page) -> Plan:
         plan = Plan()
-        candidates = [(ln, len(ln.text.split())) for ln in page.lines if not ln.blank]
-        nb_total = len(candidates)
+        nonblank = [ln for ln in page.lines if not ln.blank]
+        nb_of = {ln.index: i for i, ln in enumerate(nonblank)}
         for cr in page.rules:
+            if page.hits is not None and cr.id in page.anchored:
+                where = [(nb_of[i], nonblank[nb_of[i]]) for i in sorted(page.hits.get(cr.id, ())) if i in nb_of]
+            else:
+                where = list(enumerate(nonblank))
+            if not where:
+                continue
             try:
-                self._run_rule(page, cr, candidates, nb_total, plan)
+                self._run_rule(page, cr, where, nonblank, plan)
             except MatchTimeout:
                 page.timed_out.append(cr.id)
                 page.warnings.append(
@@ -74,17 +85,18 @@ class MatchRules:
         return plan
 
     def _run_rule(
-        self, page: Page, cr: CompiledRule, candidates: list[tuple[Line, int]], nb_total: int, plan: Plan
+        self, page: Page, cr: CompiledRule, where: list[tuple[int, Line]], nonblank: list[Line], plan: Plan
     ) -> None:
         r = cr.rule
         timeout = page.match_timeout
         block_until = -1
-        for nb_index, (line, words) in enumerate(candidates):
+        nb_total = len(nonblank)
+        for nb_index, line in where:
             if line.index <= block_until:
                 continue
             if r.max_chars is not None and len(line.text) > r.max_chars:
                 continue
-            if r.max_words is not None and words > r.max_words:
+            if r.max_words is not None and _too_many_words(line.text, r.max_words):
                 continue
             if not _in_position(cr, nb_index, nb_total):
                 continue
@@ -107,15 +119,15 @@ class MatchRules:
                 if plan.cut_before is None or line.index > plan.cut_before[1]:
                     plan.cut_before = (cr.id, line.index)
             elif r.action == "drop-block":
-                end = self._block_end(cr, candidates, nb_index, timeout)
+                end = self._block_end(cr, nonblank, nb_index, timeout)
                 if end is not None:
                     plan.blocks.append((cr.id, line.index, end))
                     block_until = end
 
     @staticmethod
-    def _block_end(cr: CompiledRule, candidates: list[tuple[Line, int]], nb_index: int, timeout: float) -> int | None:
+    def _block_end(cr: CompiledRule, nonblank: list[Line], nb_index: int, timeout: float) -> int | None:
         assert cr.end is not None
-        for line, _ in candidates[nb_index + 1 : nb_index + 1 + cr.rule.max_block_lines]:
+        for line in nonblank[nb_index + 1 : nb_index + 1 + cr.rule.max_block_lines]:
             if cr.end.search(line.text, timeout) is not None:
                 return line.index
         return None

@@ -1,0 +1,166 @@
+"""A multi-pattern prefilter so the cost per line hardly grows with the number of rules.
+
+Each text rule gets *anchors*: lowercase literals of which at least one must occur
+in any line the rule can match (the longest word of each phrase; the required
+literal run of each pattern, found from its parse tree). One Aho-Corasick
+automaton finds every anchor in a document in a single pass; a rule's regex then
+runs only on the lines where one of its anchors occurred. Rules without a usable
+anchor run on every line their length and position conditions allow.
+
+The prefilter only ever skips lines on which a rule cannot match, so results are
+identical to running every rule on every line (a test checks this).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+
+import ahocorasick
+import regex
+
+try:  # Python 3.11+
+    import re._constants as sre_c
+    import re._parser as sre_p
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as sre_c  # type: ignore[no-redef]
+    import sre_parse as sre_p  # type: ignore[no-redef]
+
+from cleaner.rules.matching import _CHAR_CLASSES
+from cleaner.rules.ruleset import CompiledRule
+
+MIN_ANCHOR = 3
+# Same-length folds the regex engine's case-insensitive matching makes but str.lower() does not.
+_FOLD = str.maketrans({"ς": "σ", "ſ": "s", "İ": "i", "ϐ": "β", "ϑ": "θ", "ϕ": "φ", "ϖ": "π", "ϰ": "κ", "ϱ": "ρ",
+                       "ϵ": "ε", "ẛ": "ṡ"})
+
+
+_NEEDS_FOLD = regex.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
+
+
+def fold(text: str) -> str:
+    """Lowercase without changing length, so offsets in the folded text are offsets in the text."""
+    if _NEEDS_FOLD.search(text):  # rare; translate() is slow, so only when needed
+        text = text.translate(_FOLD)
+    return text.lower()
+
+
+def phrase_anchor(phrase: str) -> str | None:
+    tokens = [""]
+    for ch in phrase:
+        if ch.isspace() or ch in _CHAR_CLASSES:
+            tokens.append("")
+        else:
+            tokens[-1] += ch
+    best = max(tokens, key=len)
+    return fold(best) if best else None
+
+
+def _required(items: Iterable) -> list[str] | None:
+    """Literals one of which must appear in any match of this sequence (None: no guarantee)."""
+    best: list[str] | None = None
+
+    def consider(cands: list[str] | None) -> None:
+        nonlocal best
+        if cands and all(cands) and (best is None or min(map(len, cands)) > min(map(len, best))):
+            best = cands
+
+    run: list[str] = []
+    for op, av in items:
+        if op is sre_c.LITERAL:
+            run.append(chr(av))
+            continue
+        consider(["".join(run)] if run else None)
+        run = []
+        if op is sre_c.SUBPATTERN:
+            consider(_required(av[-1]))
+        elif op is sre_c.BRANCH:
+            alts = [_required(b) for b in av[1]]
+            if all(a is not None for a in alts):
+                consider([x for a in alts for x in a])  # type: ignore[union-attr]
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT) and av[0] >= 1:
+            consider(_required(av[2]))
+    consider(["".join(run)] if run else None)
+    return best
+
+
+def pattern_anchors(pattern: str) -> list[str] | None:
+    try:
+        parsed = sre_p.parse(pattern, 0)
+    except Exception:  # noqa: BLE001 - syntax only the `regex` module knows: no anchor, not an error
+        return None
+    found = _required(parsed)
+    if not found:
+        return None
+    return [fold(x) for x in found]
+
+
+def _usable(anchor: str) -> bool:
+    # Short anchors hit everywhere ("ok" in "look"), unless they hold a rare symbol ("©", "(c)").
+    return len(anchor) >= MIN_ANCHOR or any(not (c.isalnum() or c.isspace()) for c in anchor)
+
+
+def rule_anchors(cr: CompiledRule) -> list[str] | None:
+    """All anchors of a rule, or None when some phrase or pattern has no usable one."""
+    r = cr.rule
+    out: list[str] = []
+    for phrase in r.phrases:
+        a = phrase_anchor(phrase)
+        if a is None or not _usable(a):
+            return None  # cheaper to test the rule on its few short lines
+        out.append(a)
+    for pattern in r.patterns:
+        found = pattern_anchors(pattern)
+        if found is None or not all(map(_usable, found)):
+            return None
+        out.extend(found)
+    return out or None
+
+
+class Prefilter:
+    """Maps each document to, per rule, the lines where the rule could match."""
+
+    def __init__(self, rules: list[CompiledRule]):
+        self.anchored: dict[str, list[str]] = {}
+        self.automaton = ahocorasick.Automaton()
+        by_anchor: dict[str, set[str]] = {}
+        for cr in rules:
+            if cr.rule.html_rule:
+                continue
+            anchors = rule_anchors(cr)
+            if anchors is None:
+                continue
+            self.anchored[cr.id] = anchors
+            for a in anchors:
+                by_anchor.setdefault(a, set()).add(cr.id)
+        for a, ids in by_anchor.items():
+            self.automaton.add_word(a, tuple(sorted(ids)))
+        self.anchored_ids = frozenset(self.anchored)
+        self.empty = not by_anchor
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def is_anchored(self, rule_id: str) -> bool:
+        return rule_id in self.anchored
+
+    def candidates(self, text: str, line_starts: list[int], extra: list[tuple[int, str]]) -> dict[str, set[int]]:
+        """Rule id -> indices of lines holding one of its anchors.
+
+        ``extra`` are (line index, cleaned text) of lines the in-line steps changed: an
+        anchor may appear only after an entity is decoded or a tag removed.
+        """
+        hits: dict[str, set[int]] = {}
+        if self.empty:
+            return hits
+        folded = fold(text)
+        if len(folded) != len(text):  # pragma: no cover - fold() keeps length for every known character
+            raise ValueError("case folding changed the text length")
+        for end, ids in self.automaton.iter(folded):
+            line = bisect.bisect_right(line_starts, end) - 1
+            for rid in ids:
+                hits.setdefault(rid, set()).add(line)
+        for index, cleaned in extra:
+            for _, ids in self.automaton.iter(fold(cleaned)):
+                for rid in ids:
+                    hits.setdefault(rid, set()).add(index)
+        return hits
