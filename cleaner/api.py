@@ -127,7 +127,7 @@ class Cleaner:
             metadata=meta,
             source={**doc.source, **fingerprint(raw)} if "sha256" not in doc.source else doc.source,
         )
-        result = self._clean(text_doc, only=None, title=meta.get("title"))
+        result = self._clean(text_doc, only=None, title=meta.get("title"), extracted=True)
         prov = result.provenance
         prov["extraction"] = {
             **Extraction.provenance(),
@@ -141,19 +141,25 @@ class Cleaner:
         """Clean with one rule (if it applies to the document) and the built-ins: for examples."""
         return self._clean(doc, only=rule)
 
-    def _clean(self, doc: Document, only: CompiledRule | None, title: str | None = None) -> CleanResult:
+    def _clean(
+        self, doc: Document, only: CompiledRule | None, title: str | None = None, extracted: bool = False
+    ) -> CleanResult:
         text = doc.text
         sel = self.ruleset.selection(doc.url, doc.language, text, self.match_timeout)
         rules = sel.text_rules if only is None else [r for r in sel.text_rules if r is only]
-        page = Page(doc, split_lines(text), rules, sel.builtins, self.match_timeout, title=title)
+        # Text extracted from HTML holds no markup: a "<table>" in it is a code sample to keep.
+        builtins = {**sel.builtins, "html": False} if extracted else sel.builtins
+        page = Page(doc, split_lines(text), rules, builtins, self.match_timeout, title=title,
+                    exhaustive=not self.use_prefilter)
         for step in (StripHtml(), NormalizeWhitespace()):
             step.apply(page)
         if self.use_prefilter and rules and only is None:
             # Only the rules whose anchors occur, plus those without anchors, run at all.
             pf = self.prefilter
             changed = [(ln.index, ln.text) for ln in page.lines if ln.view.edits]
-            page.hits = pf.candidates(text, [ln.start for ln in page.lines], changed)
+            page.hits = pf.candidates(text, page.line_starts, changed)
             page.anchored = pf.anchored_ids
+            page.prefilter = pf
             hit = [self.ruleset.by_id[rid] for rid in page.hits if rid in sel.text_ids]
             page.rules = sorted(sel.unanchored(pf.anchored_ids) + hit, key=lambda r: r.order)
         plan = MatchRules().plan(page)

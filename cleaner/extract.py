@@ -80,4 +80,22 @@ def extract_html(html: str | bytes | lxml_html.HtmlElement, url: str | None = No
         meta[name] = list(value) if isinstance(value, (list, tuple, set)) else value
     if language and "language" not in meta:
         meta["language"] = language
+    if meta.get("title") and meta.get("sitename"):
+        meta["title"] = strip_site_name(meta["title"], meta["sitename"])
     return Extraction(text, meta)
+
+
+_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " : ")
+
+
+def strip_site_name(title: str, sitename: str) -> str:
+    """'Harbour reopens | The Daily Example' -> 'Harbour reopens': the headline, not the tab title."""
+    t, site = title.strip(), sitename.strip().casefold()
+    for sep in _SEPARATORS:
+        head, _, tail = t.rpartition(sep)
+        if head and tail.strip().casefold() == site:
+            return head.strip()
+        first, _, rest = t.partition(sep)
+        if rest and first.strip().casefold() == site:
+            return rest.strip()
+    return t

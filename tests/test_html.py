@@ -23,7 +23,7 @@ def test_html_page_is_extracted_pruned_and_cleaned(cleaner):
     assert "Narrower berths" not in r.text  # comments go with their section
     assert r.text.rstrip().endswith("refurbished lifeboat station.")
     assert {h["rule"] for h in r.provenance["html_removals"]} == {
-        "html-widgets.comment-sections", "html-widgets.share-bars"}
+        "html-widgets.comment-forms", "html-widgets.share-bars"}
     assert {x.rule for x in r.removed} >= {"builtin.title", "support.patreon"}
 
 
@@ -113,3 +113,20 @@ rules:
 """)
     with pytest.raises(RuleError, match=r"bad.yaml:8: rule 'bad.sel': invalid CSS selector"):
         Cleaner(rules=[bad], default_rules=False)
+
+
+def test_site_name_is_stripped_from_the_title():
+    from cleaner.extract import strip_site_name
+
+    assert strip_site_name("Harbour reopens | The Daily Example", "The Daily Example") == "Harbour reopens"
+    assert strip_site_name("The Daily Example - Harbour reopens", "the daily example") == "Harbour reopens"
+    assert strip_site_name("Harbour reopens - a long winter", "The Daily Example") == "Harbour reopens - a long winter"
+
+
+def test_literal_markup_in_extracted_text_is_content(cleaner):
+    page = HARBOUR.replace(
+        b"<p>The port authority will hold",
+        b"<p>Engineers logged each pile in a &lt;table&gt; element of the report.</p><p>The port authority will hold",
+    )
+    r = cleaner.clean_html(page)
+    assert "in a <table> element of the report." in r.text

@@ -179,9 +179,14 @@ def text_report(records: Records, heading: str, extractors: Sequence[str]) -> st
     wb = table([*head, "P", "R", "F1"], [r[:6] for r in all_rows])
     sh = table([*head, "shingle P", "shingle R", "shingle F1"], [r[:3] + r[6:9] for r in all_rows])
     sn = table([*head, "with-rate", "without-rate ↓"], [r[:3] + r[9:11] for r in all_rows])
-    parts = [f"## {heading}", "", "Each cell is *raw extractor output → after `Cleaner().clean_text(raw, url=url)`*.",
-             "", "### Word bag (WCXB metric)", "", wb, "", "### 4-gram shingles (ScrapingHub metric)", "", sh, "",
-             "### Snippets", "", sn, ""]
+    has_gold = any(pairs[e][0].word_bag is not None for e in names)
+    has_snippets = any(pairs[e][0].has_snippets for e in names)
+    note = "Each cell is *raw extractor output → after `Cleaner().clean_text(raw, url=url)`*."
+    parts = [f"## {heading}", "", note, ""]
+    if has_gold:
+        parts += ["### Word bag (WCXB metric)", "", wb, "", "### 4-gram shingles (ScrapingHub metric)", "", sh, ""]
+    if has_snippets:
+        parts += ["### Snippets", "", sn, ""]
     parts += _audit_parts(records, ["text"])
     parts += _failures(records, [n for e in names for n in (e, e + CLEANED_SUFFIX)])
     return "\n".join(parts)

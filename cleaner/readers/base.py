@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import decimal
 import hashlib
+import re
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from cleaner.document import Document
+
+# A document (one file, one record, one WARC payload) larger than this is refused with a
+# "too-large" error record: web articles are kilobytes, and a 50 MB line is not one.
+DEFAULT_MAX_BYTES = 10_000_000
 
 
 @dataclass
@@ -26,5 +35,75 @@ class Failure:
 Item = Document | Failure
 
 
+@dataclass
+class ReadStats:
+    """What the readers have seen so far, for the progress bar and the run summary."""
+
+    total_bytes: int | None = 0  # sum of the input files' sizes; None when unknown (stdin)
+    bytes_read: int = 0
+    skipped: Counter = field(default_factory=Counter)  # inputs that are not documents, by reason
+
+
+class TooLarge(Exception):
+    def __init__(self, size: int | None, limit: int):
+        self.size = size
+        self.limit = limit
+        what = f"{size:,} bytes" if size is not None else f"more than {limit:,} bytes"
+        super().__init__(f"document is {what}, over the limit of {limit:,} (--max-document-mb)")
+
+
+def read_limited(fh: IO[bytes], limit: int) -> bytes:
+    """Read a whole stream, or raise TooLarge without holding more than ``limit + 1`` bytes."""
+    data = fh.read(limit + 1)
+    if len(data) > limit:
+        size = len(data)
+        while True:  # measure the rest without keeping it
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            size += len(chunk)
+        raise TooLarge(size, limit)
+    return data
+
+
 def fingerprint(raw: bytes) -> dict[str, Any]:
     return {"bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub_surrogates(s: str) -> str:
+    """Lone surrogates (from JSON ``\\ud800`` escapes) cannot be written as UTF-8: each becomes
+    U+FFFD, one code point for one, so character offsets stay valid."""
+    return _SURROGATE.sub("\ufffd", s)
+
+
+def has_surrogates(s: str) -> bool:
+    return _SURROGATE.search(s) is not None
+
+
+def jsonable(value: Any) -> Any:
+    """Parquet and other typed values as JSON values: dates as ISO 8601 strings, decimals as
+    strings (no precision lost), bytes as UTF-8 text or else base64, lone surrogates replaced."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return scrub_surrogates(value) if has_surrogates(value) else value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return "base64:" + base64.b64encode(raw).decode("ascii")
+    return str(value)

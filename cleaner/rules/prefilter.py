@@ -136,9 +136,29 @@ class Prefilter:
         for a, ids in by_anchor.items():
             self.automaton.add_word(a, tuple(sorted(ids)))
         self.anchored_ids = frozenset(self.anchored)
+        # Rules without anchors but anchored at the line start: a line must start with one of
+        # their literal prefixes. One startswith() per line stands for all of them.
+        prefixes: set[str] = set()
+        gated: set[str] = set()
+        for cr in rules:
+            if cr.rule.html_rule or cr.id in self.anchored:
+                continue
+            got = rule_line_prefixes(cr)
+            if got is not None:
+                gated.add(cr.id)
+                prefixes |= got
+        self.gated_ids = frozenset(gated)
+        self.gate_prefixes = tuple(sorted(prefixes))
+        self.gate_len = max(map(len, prefixes), default=0)
         self.empty = not by_anchor
         if not self.empty:
             self.automaton.make_automaton()
+
+    def gate(self, text: str) -> bool:
+        """Could a gated rule match this line? (False means none of them can.)"""
+        head = text.lstrip()[: self.gate_len]
+        low = head.lower() if head.isascii() else fold(head)
+        return low.startswith(self.gate_prefixes)
 
     def is_anchored(self, rule_id: str) -> bool:
         return rule_id in self.anchored
@@ -164,3 +184,94 @@ class Prefilter:
                 for rid in ids:
                     hits.setdefault(rid, set()).add(index)
         return hits
+
+
+MAX_PREFIXES = 2000
+
+
+def _prefixes(items: Iterable, acc: set[str]) -> tuple[set[str], bool] | None:
+    """Extend literal prefixes through a sequence: (prefixes, still open), or None if unbounded.
+
+    A prefix is "open" while everything so far was literal, so later items extend it.
+    """
+    cur = set(acc)
+    for op, av in items:
+        if op is sre_c.LITERAL:
+            cur = {p + chr(av) for p in cur}
+        elif op is sre_c.IN and all(o is sre_c.LITERAL for o, _ in av) and len(av) <= 8:
+            cur = {p + chr(c) for p in cur for _, c in av}
+        elif op is sre_c.SUBPATTERN or op is sre_c.BRANCH:
+            branches = [av[-1]] if op is sre_c.SUBPATTERN else av[1]
+            nxt: set[str] = set()
+            for b in branches:
+                got = _prefixes(b, cur)
+                if got is None:
+                    return None
+                pre, still_open = got
+                if not still_open:
+                    return _close(cur, branches)
+                nxt |= pre
+            cur = nxt
+        elif op is sre_c.MAX_REPEAT or op is sre_c.MIN_REPEAT:
+            lo, _hi, body = av
+            if lo == 0:
+                got = _prefixes(body, cur)
+                if got is None or not got[1]:
+                    return (cur, False) if cur != {""} else None
+                cur = cur | got[0]
+            else:
+                got = _prefixes(body, cur)
+                if got is None:
+                    return None
+                return (got[0], False) if got[0] != {""} else None
+        else:
+            return (cur, False) if cur != {""} else None
+        if len(cur) > MAX_PREFIXES:
+            return None
+    return cur, True
+
+
+def _close(cur: set[str], branches: list) -> tuple[set[str], bool] | None:
+    """A branch stopped being literal: every branch's prefix so far closes the set."""
+    out: set[str] = set()
+    for b in branches:
+        got = _prefixes(b, cur)
+        if got is None:
+            return None
+        out |= got[0]
+    return out, False
+
+
+def line_start_prefixes(pattern: str) -> set[str] | None:
+    """Lowercase literals one of which starts every match of a pattern anchored at the line start."""
+    try:
+        parsed = sre_p.parse(pattern, 0)
+    except Exception:  # noqa: BLE001 - syntax only the `regex` module knows
+        return None
+    got = _prefixes(parsed, {""})
+    if got is None or "" in got[0]:
+        return None
+    return {fold(p) for p in got[0]}
+
+
+def rule_line_prefixes(cr: CompiledRule) -> set[str] | None:
+    """For a rule anchored at the line start: the literals every matching line starts with."""
+    r = cr.rule
+    if r.match not in ("line", "start"):
+        return None
+    out: set[str] = set()
+    for phrase in r.phrases:
+        head = ""
+        for ch in phrase.strip():
+            if ch.isspace() or ch in _CHAR_CLASSES:
+                break
+            head += ch
+        if not head:
+            return None
+        out.add(fold(head))
+    for pattern in r.patterns:
+        got = line_start_prefixes(pattern)
+        if got is None:
+            return None
+        out |= got
+    return out or None

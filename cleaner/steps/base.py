@@ -22,15 +22,24 @@ class Page:
     # Rule id -> lines where its anchors occur; None runs every rule on every line.
     hits: dict[str, set[int]] | None = None
     anchored: frozenset[str] = frozenset()
+    prefilter: Any = None  # the Prefilter behind ``hits``, for its line-start gate
     captures: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     timed_out: list[str] = field(default_factory=list)
+    exhaustive: bool = False  # reference mode: no shortcuts, every step looks at every line
     _groups: int = 0
+    _starts: list[int] | None = None
 
     def new_group(self, rule: str, action: str) -> tuple[str, str, int]:
         """A key shared by the lines one rule firing removes, so they become one record."""
         self._groups += 1
         return (rule, action, self._groups)
+
+    @property
+    def line_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = [ln.start for ln in self.lines]
+        return self._starts
 
     def kept(self) -> list[Line]:
         return [ln for ln in self.lines if ln.removed_by is None]

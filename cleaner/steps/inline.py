@@ -6,6 +6,7 @@ provenance like any rule and the input can be rebuilt.
 
 from __future__ import annotations
 
+import bisect
 import html
 
 import regex
@@ -29,6 +30,9 @@ _ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0
 _EDGE_WS = regex.compile(r"^\s+|\s+$")
 _INNER_WS = regex.compile(r"[^\S\n]{2,}|[^\S \n]")
 _INVISIBLE = regex.compile(r"[\u200b\u2060\ufeff]+")
+# Anything the per-line passes above could change, found in the whole text at once.
+# Every alternative starts with a character class or a space, which the engine scans for quickly.
+_NEEDS_WORK = regex.compile(r"[^\S \n]|[\u200b\u2060\ufeff]| (?= |\r?\n|\Z)|(?:^|(?<=\n)) ")
 
 
 class StripHtml:
@@ -38,6 +42,9 @@ class StripHtml:
 
     def apply(self, page: Page) -> None:
         if not page.builtins.get("html", True):
+            return
+        doc = page.doc.text
+        if "<" not in doc and "&" not in doc:
             return
         for line in page.lines:
             text = line.view.text
@@ -64,7 +71,15 @@ class NormalizeWhitespace:
     def apply(self, page: Page) -> None:
         if not page.builtins.get("whitespace", True):
             return
-        for line in page.lines:
+        # One pass over the whole text finds the few lines that need work.
+        if page.exhaustive:
+            todo: set[int] = set(range(len(page.lines)))
+        else:
+            starts = page.line_starts
+            todo = {bisect.bisect_right(starts, m.start()) - 1 for m in _NEEDS_WORK.finditer(page.doc.text)}
+            todo.update(ln.index for ln in page.lines if ln.view.edits)  # the HTML step may leave double spaces
+        for i in sorted(todo):
+            line = page.lines[i]
             text = line.view.text
             spans = [(m.start(), m.end(), "") for m in _INVISIBLE.finditer(text)]
             if spans:

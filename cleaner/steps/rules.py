@@ -42,6 +42,9 @@ class Plan:
         return out
 
 
+WORD_CAP = 64
+
+
 def _too_many_words(text: str, limit: int) -> bool:
     # Split at most limit times: a long article line costs no more than a short one.
     return len(text.split(None, limit)) > limit
@@ -67,11 +70,32 @@ class MatchRules:
         plan = Plan()
         nonblank = [ln for ln in page.lines if not ln.blank]
         nb_of = {ln.index: i for i, ln in enumerate(nonblank)}
+        # Word counts once per line (capped: only "at most N words" is ever asked).
+        nwords = [len(ln.text.split(None, WORD_CAP)) for ln in nonblank]
+        everywhere = list(enumerate(nonblank))
+        pf = page.prefilter
+        gated: list[tuple[int, Line]] | None = None
+        short: dict[tuple[int, bool], list[tuple[int, Line]]] = {}
         for cr in page.rules:
+            limit = cr.rule.max_words
             if page.hits is not None and cr.id in page.anchored:
                 where = [(nb_of[i], nonblank[nb_of[i]]) for i in sorted(page.hits.get(cr.id, ())) if i in nb_of]
+                if limit is not None:
+                    where = [(i, ln) for i, ln in where if nwords[i] <= limit]
             else:
-                where = list(enumerate(nonblank))
+                base = everywhere
+                is_gated = pf is not None and cr.id in pf.gated_ids
+                if is_gated:
+                    if gated is None:
+                        gated = [(i, ln) for i, ln in everywhere if pf.gate(ln.text)]
+                    base = gated
+                if limit is not None and limit < WORD_CAP:
+                    key = (limit, is_gated)
+                    if key not in short:
+                        short[key] = [(i, ln) for i, ln in base if nwords[i] <= limit]
+                    where = short[key]
+                else:
+                    where = base
             if not where:
                 continue
             try:
@@ -96,8 +120,8 @@ class MatchRules:
                 continue
             if r.max_chars is not None and len(line.text) > r.max_chars:
                 continue
-            if r.max_words is not None and _too_many_words(line.text, r.max_words):
-                continue
+            if r.max_words is not None and r.max_words >= WORD_CAP and _too_many_words(line.text, r.max_words):
+                continue  # lines within smaller limits were picked from the word counts already
             if not _in_position(cr, nb_index, nb_total):
                 continue
             if r.action == "drop-span":
@@ -145,6 +169,8 @@ class MatchRules:
 
 def plan_word_share(page: Page, plan: Plan) -> tuple[float, list[str]]:
     """Share of the page's words the plan removes, and the rules responsible."""
+    if not (plan.cut_before or plan.cut_after or plan.blocks or plan.drop_lines or plan.spans):
+        return 0.0, []
     total = sum(len(ln.text.split()) for ln in page.lines)
     if total == 0:
         return 0.0, []
