@@ -1,20 +1,20 @@
 """Text-mode cleaning throughput against a plain JSON read-and-write pass of the same records.
 
-Builds (once, cached under out/bench/) a JSONL corpus of real extractor output:
-trafilatura's text of the WCXB dev pages in ../shared/data. Then, in the same run:
+Reads the corpus built by bench/corpus.py (real extractor output of the WCXB dev pages,
+about 100 MB of JSONL) and times, in the same run:
   1. json.loads + json.dumps of every record (the floor any JSONL tool pays);
   2. cleaning every record (read, clean, serialise the output record) with the
      bundled packs, in 1 process and with --workers processes;
   3. the same with --synthetic extra phrase and pattern rules (cost vs number of rules);
   4. the same without the prefilter (every rule's regex on every line).
 
-    python bench/throughput.py [--limit 600] [--repeat 3] [--workers 2] [--synthetic 2000]
+    python bench/corpus.py --mb 100
+    python bench/throughput.py [--corpus out/bench/corpus-100mb.jsonl] [--repeat 3] [--workers 2] [--synthetic 2000]
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import platform
@@ -25,27 +25,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WCXB = ROOT.parent / "shared" / "data" / "wcxb-dev"
-CACHE = ROOT / "out" / "bench"
-
-
-def build_corpus(limit: int) -> Path:
-    import trafilatura
-
-    path = CACHE / f"wcxb-trafilatura-{limit}.jsonl"
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pages = sorted((WCXB / "html").glob("*.html.gz"))[:limit]
-    with open(path, "w", encoding="utf-8") as out:
-        for p in pages:
-            fid = p.name.split(".")[0]
-            gt = json.loads((WCXB / "ground-truth" / f"{fid}.json").read_text(encoding="utf-8"))
-            html = gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
-            text = trafilatura.extract(html, include_comments=True, deduplicate=False) or ""
-            if text:
-                out.write(json.dumps({"id": fid, "url": gt.get("url"), "text": text}, ensure_ascii=False) + "\n")
-    return path
 
 
 def synthetic_pack(n: int, folder: Path) -> Path:
@@ -70,20 +49,23 @@ def synthetic_pack(n: int, folder: Path) -> Path:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--limit", type=int, default=600, help="dev pages to extract (default 600)")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "out" / "bench" / "corpus-100mb.jsonl",
+                    help="JSONL corpus from bench/corpus.py")
     ap.add_argument("--repeat", type=int, default=3, help="passes over the corpus; the best is kept")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes for the parallel run")
     ap.add_argument("--synthetic", type=int, default=2000, help="extra synthetic rules for the scaling run")
     ap.add_argument("--rules", type=Path, action="append", default=[], help="extra rule packs")
     ap.add_argument("--no-default-rules", action="store_true")
-    ap.add_argument("--slow-reference", action="store_true", help="also time the synthetic run without prefilter")
+    ap.add_argument("--reference", action="store_true", help="also time the runs without the prefilter (slow)")
     args = ap.parse_args()
 
     from cleaner import Cleaner
     from cleaner.batch import outcomes
     from cleaner.document import Document
 
-    corpus = build_corpus(args.limit)
+    corpus = args.corpus
+    if not corpus.exists():
+        raise SystemExit(f"{corpus} is missing: build it with  python bench/corpus.py --mb 100")
     lines = corpus.read_text(encoding="utf-8").splitlines()
     mb = sum(len(x.encode("utf-8")) for x in lines) / 1e6
 
@@ -119,14 +101,15 @@ def main() -> None:
     c1 = clean_pass(base, 1)
     rows.append((f"clean, 1 process, {len(base.ruleset.rules)} rules", c1, None))
     rows.append((f"clean, {args.workers} processes", clean_pass(base, args.workers), c1))
-    rows.append(("clean, 1 process, no prefilter", clean_pass(
-        Cleaner(ruleset=base.ruleset, prefilter=False), 1), c1))
+    if args.reference:  # every rule's regex on every line: slow, so usually left out
+        rows.append(("clean, 1 process, no prefilter", clean_pass(
+            Cleaner(ruleset=base.ruleset, prefilter=False), 1), c1))
     if args.synthetic:
         with tempfile.TemporaryDirectory() as tmp:
             big = Cleaner(rules=[*args.rules, synthetic_pack(args.synthetic, Path(tmp))],
                           default_rules=not args.no_default_rules)
             rows.append((f"clean, 1 process, +{args.synthetic} synthetic rules", clean_pass(big, 1), c1))
-            if args.slow_reference:  # every regex on every line: minutes, not seconds
+            if args.reference:  # every regex on every line: minutes, not seconds
                 rows.append(("  same, no prefilter", clean_pass(
                     Cleaner(ruleset=big.ruleset, prefilter=False), 1), c1))
 

@@ -172,7 +172,8 @@ class Cleaner:
         metadata = dict(doc.metadata)
         if doc.url and "url" not in metadata:
             metadata["url"] = doc.url
-        metadata.update(page.captures)
+        for key, value in page.captures.items():
+            metadata.setdefault(key, value)  # a record's own fields win over what rules captured
         prov = build_provenance(page, text, clean, removed, __version__, self._rules_info, self.options)
         doc_id = doc.id or prov["source"]["sha256"][:16]
         return CleanResult(doc_id, clean, metadata, prov, removed, list(page.timed_out), text)

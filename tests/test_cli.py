@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import run_cli, seed_dirs, write_pack
+from tests.test_formats import invoke
 
 SEEDS = seed_dirs()[0][0]
 PROMO = "The Daily Example: the harbour town paper since 1868"
@@ -30,6 +31,8 @@ def test_jsonl_records_pass_fields_through_and_bad_lines_become_errors(tmp_path)
     proc = run_cli("clean", str(src), "-o", str(out))
     assert proc.returncode == 1, proc.stderr
     assert "5 documents" in proc.stderr and "2 cleaned" in proc.stderr and "3 failed" in proc.stderr
+    assert "check: 5 documents in = 2 records out + 3 error records" in proc.stderr
+    assert "errors by kind: json 2, missing-text 1" in proc.stderr
     recs = records(out)
     assert [r["id"] for r in recs] == ["a", "in:4"]
     assert recs[0]["metadata"] == {"url": "https://x.org/1", "lang_src": "cc", "n": 3}
@@ -85,6 +88,19 @@ def test_usage_errors_exit_2(tmp_path):
     assert run_cli("clean", str(SEEDS), "-o", str(tmp_path)).returncode == 2
     assert run_cli("clean", str(SEEDS), "--max-removed-share", "3").returncode == 2
     assert run_cli("clean", str(SEEDS), "--rules", str(tmp_path / "missing.yaml")).returncode == 2
+
+
+def test_format_is_the_output_format_and_input_format_the_input(tmp_path):
+    src = tmp_path / "records.txt"
+    src.write_text(json.dumps({"id": "r", "text": "Body.\nShare Button"}) + "\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    res = invoke("clean", str(src), "--format", "jsonl", "--input-format", "jsonl", "-q", "-o", str(out))
+    assert res.exit_code == 0, res.stderr
+    assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["r"]
+    proc = run_cli("clean", str(src), "--format", "html")
+    assert proc.returncode == 2 and "OUTPUT format" in proc.stderr and "--input-format" in proc.stderr
+    assert run_cli("clean", str(src), "--input-format", "xml").returncode == 2
+    assert run_cli("clean", str(src), "--format", "parquet").returncode == 2  # needs -o
 
 
 def test_explain_labels_removals():

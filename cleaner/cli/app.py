@@ -6,6 +6,7 @@ Exit codes: 0 everything cleaned; 1 some inputs failed (see the errors file);
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -14,19 +15,22 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from cleaner import __version__
 from cleaner.api import DEFAULT_MATCH_TIMEOUT, DEFAULT_MAX_REMOVED_SHARE, Cleaner
-from cleaner.batch import Summary, run_batch
+from cleaner.batch import Checkpoint, LostRecords, ProgressBar, Summary, run_batch
 from cleaner.explain import render_plain, render_rich
 from cleaner.extract import NoContent
-from cleaner.readers.base import Failure
-from cleaner.readers.discover import KINDS, iter_documents
+from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, ReadStats
+from cleaner.readers.discover import KINDS, InputsChanged, iter_documents
 from cleaner.readers.jsonl import Fields
 from cleaner.rules.errors import RuleError
 from cleaner.rules.examples import run_examples
 from cleaner.rules.ruleset import RuleSet
-from cleaner.writers.jsonl import ErrorWriter, JsonlWriter
+from cleaner.writers.base import ResumeError, Writer
+from cleaner.writers.jsonl import ErrorWriter, JsonlWriter, OutputFields
+from cleaner.writers.parquet import ParquetWriter
 from cleaner.writers.textdir import TextDirWriter
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
@@ -94,18 +98,52 @@ def _root(
     pass
 
 
+OUTPUT_FORMATS = ("auto", "jsonl", "parquet", "text")
+EXIT_STOPPED, EXIT_INTERRUPTED = 3, 130
+
+
+def _output_fields(specs: list[str] | None, fmt: str) -> OutputFields:
+    names = {f.name: getattr(OutputFields(), f.name) for f in dataclasses.fields(OutputFields)}
+    for spec in specs or []:
+        key, eq, name = spec.partition("=")
+        if not eq or key not in names:
+            raise _usage_error(f"--output-field takes KEY=NAME with KEY one of {', '.join(names)}, not {spec!r}")
+        if not name and key != "metadata":
+            raise _usage_error(f"--output-field {key}= needs a name")
+        names[key] = name
+    if not names["metadata"] and fmt == "parquet":
+        raise _usage_error("Parquet output keeps metadata in one column: --output-field metadata= needs a name")
+    given = [n for n in names.values() if n]
+    if len(set(given)) != len(given):
+        raise _usage_error(f"--output-field: two output fields have the same name ({', '.join(given)})")
+    return OutputFields(**names)
+
+
 @app.command()
 def clean(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursed) or - for stdin.")],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="JSONL file (default: stdout), or a folder with --format text."),
+        typer.Option(
+            "--output", "-o",
+            help="Output file (.jsonl, .jsonl.gz, .jsonl.zst or .parquet; default: JSONL on stdout), "
+                 "or a folder with --format text.",
+        ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Output: jsonl (records with provenance) or text (.txt files).")
-    ] = "jsonl",
+        str,
+        typer.Option(
+            "--format", "-f",
+            help="OUTPUT format: auto (parquet for a .parquet/.pq OUTPUT, else jsonl), jsonl, parquet, "
+                 "or text (a folder of .txt files). The input format is --input-format.",
+        ),
+    ] = "auto",
     input_format: Annotated[
-        str, typer.Option("--input-format", help="auto (by suffix / content), text, jsonl or html.")
+        str,
+        typer.Option(
+            "--input-format",
+            help="INPUT format: auto (by name, then by content), text, html, jsonl, json, warc or parquet.",
+        ),
     ] = "auto",
     errors: Annotated[
         Path | None,
@@ -116,59 +154,168 @@ def clean(
     ] = None,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultOpt = False,
-    text_field: Annotated[str, typer.Option(help="Record field holding the text.")] = "text",
+    text_field: Annotated[str, typer.Option(help="Input record field holding the text.")] = "text",
     html_field: Annotated[
-        str, typer.Option(help="Record field holding a page's HTML (used when the text field is absent).")
+        str, typer.Option(help="Input record field holding a page's HTML (used when the text field is absent).")
     ] = "html",
-    id_field: Annotated[str, typer.Option(help="Record field holding the id.")] = "id",
-    url_field: Annotated[str, typer.Option(help="Record field holding the URL (site packs).")] = "url",
-    language_field: Annotated[str, typer.Option(help="Record field holding the language code.")] = "language",
+    id_field: Annotated[str, typer.Option(help="Input record field holding the id.")] = "id",
+    url_field: Annotated[str, typer.Option(help="Input record field holding the URL (site packs).")] = "url",
+    language_field: Annotated[str, typer.Option(help="Input record field holding the language code.")] = "language",
+    output_field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--output-field",
+            help="Rename an output field, KEY=NAME with KEY id, text, metadata or provenance (repeatable); "
+                 "metadata= (empty) puts the input record's fields at the top level (JSONL).",
+        ),
+    ] = None,
     max_removed_share: MaxShareOpt = DEFAULT_MAX_REMOVED_SHARE,
     match_timeout: TimeoutOpt = DEFAULT_MATCH_TIMEOUT,
+    max_document_mb: Annotated[
+        float,
+        typer.Option("--max-document-mb", min=0.001, help="Larger documents become 'too-large' error records."),
+    ] = DEFAULT_MAX_BYTES / 1e6,
     workers: Annotated[
         int, typer.Option("--workers", "-w", min=1, help="Worker processes (default: the machine's cores).")
     ] = DEFAULT_WORKERS,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue a killed run from its checkpoint (same inputs and options); start afresh if there is none.",
+        ),
+    ] = False,
+    checkpoint_every: Annotated[
+        int, typer.Option("--checkpoint-every", min=1, help="Flush outputs and save a checkpoint every N documents.")
+    ] = 100,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Clean documents; one output record (or one error record) per input document."""
-    if fmt not in ("jsonl", "text"):
-        raise _usage_error(f"--format must be jsonl or text, not {fmt!r}")
+    if fmt not in OUTPUT_FORMATS:
+        raise _usage_error(f"--format (the OUTPUT format) must be one of {', '.join(OUTPUT_FORMATS)}, not {fmt!r}"
+                           + ("; for the input format use --input-format" if fmt in KINDS else ""))
     if input_format not in KINDS:
         raise _usage_error(f"--input-format must be one of {', '.join(KINDS)}, not {input_format!r}")
-    if fmt == "text" and output is None:
-        raise _usage_error("--format text needs --output FOLDER")
+    if fmt == "auto":
+        fmt = "parquet" if output is not None and output.suffix.lower() in (".parquet", ".pq") else "jsonl"
+    if fmt in ("text", "parquet") and output is None:
+        raise _usage_error(f"--format {fmt} needs --output " + ("FOLDER" if fmt == "text" else "FILE"))
+    if resume and output is None:
+        raise _usage_error("--resume needs --output: stdout cannot be resumed")
     if fmt == "text" and output is not None and output.exists() and not output.is_dir():
         raise _usage_error(f"--format text writes a folder, but {output} is a file")
-    if fmt == "jsonl" and output is not None and output.is_dir():
-        raise _usage_error(f"{output} is a folder; give a .jsonl file name, or use --format text")
+    if fmt != "text" and output is not None and output.is_dir():
+        raise _usage_error(f"{output} is a folder; give a file name, or use --format text")
+    out_fields = _output_fields(output_field, fmt)
+    if fmt == "text" and output_field:
+        raise _usage_error("--output-field does not apply to --format text")
     cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share, match_timeout=match_timeout)
 
     if errors is None:
         errors = output.with_name(output.name + ".errors.jsonl") if output else Path("cleaner-errors.jsonl")
-        if fmt == "text" and output is not None:
-            errors = output.parent / f"{output.name}.errors.jsonl"
-    writer = TextDirWriter(output) if fmt == "text" else JsonlWriter(output)  # type: ignore[arg-type]
-    error_writer = ErrorWriter(errors)
     fields = Fields(text=text_field, html=html_field, id=id_field, url=url_field, language=language_field)
-    items = iter_documents(inputs, fields, input_format)
+    max_bytes = int(max_document_mb * 1e6)
+
+    ckpt: Checkpoint | None = None
+    state: dict | None = None
+    if output is not None:
+        config = {
+            "version": __version__,
+            "inputs": [i if i == "-" else str(Path(i).resolve()) for i in inputs],
+            "input_format": input_format,
+            "fields": dataclasses.asdict(fields),
+            "format": fmt,
+            "output": str(output.resolve()),
+            "errors": str(errors.resolve()),
+            "output_fields": dataclasses.asdict(out_fields),
+            "rules": cleaner.ruleset.describe()["sha256"],
+            "options": cleaner.options,
+            "max_bytes": max_bytes,
+        }
+        ckpt = Checkpoint(Checkpoint.path_for(output), config)
+        if resume:
+            try:
+                state = ckpt.load()
+            except ValueError as e:
+                raise _usage_error(str(e)) from None
+            if state is None and not quiet:
+                err.print(f"no checkpoint at {ckpt.path}: starting from the beginning", highlight=False, markup=False)
+        else:
+            ckpt.remove()
+
+    def make_writers(st: dict | None) -> tuple[Writer, ErrorWriter]:
+        ws = (st or {}).get("writers", {})
+        if fmt == "text":
+            w: Writer = TextDirWriter(output, ws.get("output") if st else None)  # type: ignore[arg-type]
+        elif fmt == "parquet":
+            w = ParquetWriter(output, ws.get("output") if st else None, out_fields)  # type: ignore[arg-type]
+        else:
+            w = JsonlWriter(output, ws.get("output") if st else None, out_fields)
+        return w, ErrorWriter(errors, ws.get("errors") if st else None)  # type: ignore[arg-type]
+
+    try:
+        writer, error_writer = make_writers(state)
+    except (ResumeError, KeyError, TypeError, ValueError) as e:
+        err.print(f"[yellow]cannot resume ({escape(str(e))}): starting from the beginning[/]", highlight=False)
+        state = None
+        if ckpt is not None:
+            ckpt.remove()
+        writer, error_writer = make_writers(None)
+    except OSError as e:
+        raise _usage_error(f"cannot write the output: {e}") from None
+
+    done = int(state["done"]) if state else 0
+    start = Summary.from_dict(state["summary"]) if state else Summary()
+    start.resumed_from = done
+    if done and not quiet:
+        err.print(f"resuming: {done:,} documents were done by the earlier run", highlight=False)
+    stats = ReadStats()
+    own = {p.resolve() for p in (output, errors) if p is not None}
+    items = iter_documents(inputs, fields, input_format, max_bytes=max_bytes, stats=stats, skip=done, exclude=own)
+
+    def save(s: Summary) -> None:
+        assert ckpt is not None
+        ckpt.save(s, {"output": writer.checkpoint(), "errors": error_writer.checkpoint()})
 
     show = not quiet and err.is_terminal
     ok = False
+    stopped: str | None = None
+    code = EXIT_STOPPED
+    summary = start
     try:
+        kw = {"workers": workers, "summary": start, "checkpoint": save if ckpt else None, "every": checkpoint_every}
         if show:
-            with err.status("cleaning…") as status:
-                summary = run_batch(
-                    items, cleaner, writer, error_writer, workers=workers,
-                    on_progress=lambda s: status.update(
-                        f"cleaning… {s.documents} documents, {s.failed} failed"
-                    ),
-                )
+            with ProgressBar(err, stats, start) as bar:
+                summary = run_batch(items, cleaner, writer, error_writer, on_progress=bar.update, **kw)
         else:
-            summary = run_batch(items, cleaner, writer, error_writer, workers=workers)
+            summary = run_batch(items, cleaner, writer, error_writer, **kw)
+        summary.skipped = stats.skipped
+        written = writer.count + error_writer.count  # type: ignore[attr-defined]
+        if written != summary.documents - done:
+            raise LostRecords(f"{summary.documents - done} inputs but {written} records written")
         ok = True
+    except InputsChanged as e:
+        stopped, code = f"cannot resume: {e}; rerun without --resume to start over", EXIT_USAGE
+    except KeyboardInterrupt:
+        stopped, code = "interrupted", EXIT_INTERRUPTED
+    except LostRecords as e:
+        stopped = f"internal error, the run was stopped: {e}"
+    except OSError as e:
+        stopped = f"the run stopped: {e}"
     finally:
-        writer.close(ok)
-        error_writer.close(ok)
+        try:
+            writer.close(ok)
+            error_writer.close(ok)
+        except OSError as e:
+            ok, stopped = False, f"the output could not be finished: {e}"
+    if not ok:
+        where = ""
+        if code != EXIT_USAGE and ckpt is not None and ckpt.path.exists():
+            where = f"; what was written is kept: rerun with --resume to continue (checkpoint {ckpt.path})"
+        err.print(f"[bold red]error:[/] {escape(f'{stopped}{where}')}", highlight=False)
+        raise typer.Exit(code)
+    if ckpt is not None:
+        ckpt.remove()
     if not quiet:
         _print_summary(summary, output, errors if summary.failed else None)
     raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
@@ -182,9 +329,20 @@ def _print_summary(s: Summary, output: Path | None, errors: Path | None) -> None
         f"{s.chars_in - s.chars_out:,} of {s.chars_in:,} characters removed",
         highlight=False,
     )
+    err.print(
+        f"check: {s.documents} documents in = {s.cleaned} records out + {s.failed} error records"
+        + (f" ({s.resumed_from} of them done before --resume)" if s.resumed_from else ""),
+        highlight=False, markup=False,
+    )
+    if s.errors_by_kind:
+        kinds = ", ".join(f"{k} {v}" for k, v in s.errors_by_kind.most_common())
+        err.print(f"[red]errors by kind:[/] {kinds}", highlight=False)
     if s.removals_by_family:
         fam = ", ".join(f"{k} {v}" for k, v in s.removals_by_family.most_common())
         err.print(f"removals by rule family: {fam}", highlight=False, markup=False)
+    if s.skipped:
+        sk = ", ".join(f"{k} {v}" for k, v in s.skipped.most_common())
+        err.print(f"skipped (not documents): {sk}", highlight=False, markup=False)
     if s.timed_out_rules:
         rules = ", ".join(f"{k} ({v} docs)" for k, v in s.timed_out_rules.items())
         err.print(f"[yellow]rules that hit the match time limit:[/] {rules}", highlight=False)

@@ -39,7 +39,7 @@ Item = Document | Failure
 class ReadStats:
     """What the readers have seen so far, for the progress bar and the run summary."""
 
-    total_bytes: int | None = 0  # sum of the input files' sizes; None when unknown (stdin)
+    total_bytes: int | None = None  # sum of the input files' sizes; None while unknown (and for stdin)
     bytes_read: int = 0
     skipped: Counter = field(default_factory=Counter)  # inputs that are not documents, by reason
 

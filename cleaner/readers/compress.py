@@ -35,21 +35,30 @@ def compression_of(head: bytes) -> str | None:
 class _Guard(io.RawIOBase):
     """Turns a decompressor's many error types into DecompressError."""
 
-    def __init__(self, inner: IO[bytes], what: str):
+    def __init__(self, inner: IO[bytes], what: str, owner: IO[bytes] | None = None):
         self.inner = inner
         self.what = what
+        self.owner = owner  # the file under the decompressor, closed with it
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b) -> int:  # type: ignore[override]
         try:
+            if isinstance(self.inner, gzip.GzipFile):
+                # read1: what one step decompresses, so the data before a truncation is not lost
+                # with a larger read that fails.
+                data = self.inner.read1(len(b))
+                b[: len(data)] = data
+                return len(data)
             return self.inner.readinto(b)  # type: ignore[attr-defined]
         except (EOFError, zlib.error, gzip.BadGzipFile, zstandard.ZstdError) as e:
             raise DecompressError(f"{self.what} data is truncated or corrupt ({e})") from None
 
     def close(self) -> None:
         self.inner.close()
+        if self.owner is not None:
+            self.owner.close()
         super().close()
 
 
@@ -139,7 +148,7 @@ def decompressed(fh: io.BufferedReader) -> tuple[IO[bytes], str | None]:
     """The stream's content, decompressed if it starts with a gzip or zstd header."""
     kind = compression_of(fh.peek(4)[:4])
     if kind == "gzip":
-        return io.BufferedReader(_Guard(gzip.GzipFile(fileobj=fh, mode="rb"), "gzip"), 1 << 16), kind
+        return io.BufferedReader(_Guard(gzip.GzipFile(fileobj=fh, mode="rb"), "gzip", fh), 1 << 16), kind
     if kind == "zstd":
         return io.BufferedReader(_Guard(_ZstdRaw(fh), "zstd"), 1 << 16), kind  # type: ignore[arg-type]
     return fh, None

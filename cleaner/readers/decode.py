@@ -1,12 +1,36 @@
-"""Bytes to text: UTF-8 first, then charset detection; binary data is refused, not guessed at."""
+"""Bytes to text: UTF-8 first, then charset detection; binary data is refused, not guessed at.
+
+Text that is mostly UTF-8 with a few stray bytes of a legacy encoding (a Windows-1252 quote
+pasted into a UTF-8 page: "mixed encodings") keeps its UTF-8 and reads each stray byte as
+Windows-1252, instead of being re-read whole in a wrong encoding.
+"""
 
 from __future__ import annotations
+
+import codecs
+import re
 
 import charset_normalizer
 
 
 class DecodeError(ValueError):
     pass
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+def _cp1252_bytes(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)
+    bad = err.object[err.start : err.end]
+    # The five bytes Windows-1252 leaves undefined read as Latin-1.
+    return "".join(chr(b) if b in _CP1252_UNDEFINED else bytes([b]).decode("cp1252") for b in bad), err.end
+
+
+codecs.register_error("cleaner-cp1252", _cp1252_bytes)
 
 
 def decode_bytes(raw: bytes) -> tuple[str, str]:
@@ -17,6 +41,12 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    good = len(_UTF8_MULTIBYTE.findall(raw))
+    bad = raw.decode("utf-8", errors="replace").count("\ufffd") - raw.count(b"\xef\xbf\xbd")
+    if good and good >= bad:
+        # Mostly valid UTF-8 with a few stray bytes: mixed encodings, not a legacy-encoded text.
+        text = raw.decode("utf-8", errors="cleaner-cp1252")
+        return text.removeprefix("\ufeff"), "utf-8+cp1252"
     best = charset_normalizer.from_bytes(raw).best()
     if best is None or best.encoding is None:
         raise DecodeError("not valid UTF-8 and no text encoding could be detected")

@@ -1,87 +1,257 @@
-"""Expand command-line inputs (files, folders, ``-``) into readers, in a stable order."""
+"""Expand command-line inputs (files, folders, ``-``) into documents, in a stable order.
+
+The format of each input comes from ``--input-format``, else from its name (compression
+suffixes ``.gz``/``.zst`` aside), else from its first bytes. Compression is always found from
+the magic bytes, whatever the name says. Folders are walked recursively in sorted order and
+contribute the files whose name says a known format.
+"""
 
 from __future__ import annotations
 
-import io
+import json
+import re
 import sys
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
-from cleaner.document import Document
-from cleaner.readers.base import Failure, Item, fingerprint
+import zstandard
+
+from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, Item, ReadStats
+from cleaner.readers.compress import COMPRESSION_SUFFIXES, DecompressError, compression_of
 from cleaner.readers.html import HtmlReader
+from cleaner.readers.jsonarray import JsonReader
 from cleaner.readers.jsonl import Fields, JsonlReader
+from cleaner.readers.parquet import ParquetReader
 from cleaner.readers.text import TextReader
+from cleaner.readers.warc import WarcReader
 
+FORMATS = ("text", "html", "jsonl", "json", "warc", "parquet")
+KINDS = ("auto", *FORMATS)
+NAME_KINDS = {
+    ".txt": "text", ".text": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".json": "json",
+    ".warc": "warc",
+    ".parquet": "parquet", ".pq": "parquet",
+}  # fmt: skip
+SINGLE = ("text", "html")  # one input, one document
+# Kept for callers of the earlier API.
 TEXT_SUFFIXES = (".txt", ".text")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
-KINDS = ("auto", "text", "jsonl", "html")
+
+
+class InputsChanged(Exception):
+    """--resume was asked to skip more inputs than there are: the inputs are not the same."""
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    """A file name's stem and the format it names: ``a.jsonl.gz`` -> (``a``, ``jsonl``)."""
+    lower = name.lower()
+    for suffix in COMPRESSION_SUFFIXES:
+        if lower.endswith(suffix) and len(lower) > len(suffix):
+            name, lower = name[: -len(suffix)], lower[: -len(suffix)]
+            break
+    for suffix, kind in NAME_KINDS.items():
+        if lower.endswith(suffix) and len(lower) > len(suffix):
+            return name[: -len(suffix)], kind
+    stem = Path(name).stem if Path(name).suffix else name
+    return stem, None
 
 
 def kind_of(path: Path) -> str | None:
-    name = path.name.lower()
-    if name.endswith(JSONL_SUFFIXES):
+    return split_name(path.name)[1]
+
+
+_HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*|<\?xml[^>]*>\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+
+
+def sniff(head: bytes) -> str:
+    """The format of a (possibly compressed) input from its first bytes."""
+    comp = compression_of(head)
+    if comp is not None:
+        head = _inflate(head, comp)
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    h = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if h.startswith(b"WARC/"):
+        return "warc"
+    if h.startswith(b"["):
+        return "json"
+    if h.startswith(b"{"):
+        first, nl, _ = h.partition(b"\n")
+        if nl:
+            try:
+                return "jsonl" if isinstance(json.loads(first), dict) else "json"
+            except (ValueError, RecursionError):
+                return "json"  # a pretty-printed record
         return "jsonl"
-    if name.endswith(TEXT_SUFFIXES):
-        return "text"
-    if name.endswith(HTML_SUFFIXES):
+    if _HTML_START.match(h):
         return "html"
-    return None
+    return "text"
 
 
-def _text_id(path: Path, root: Path | None) -> str:
+def _inflate(head: bytes, comp: str) -> bytes:
+    try:
+        if comp == "gzip":
+            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 8192)
+        return zstandard.ZstdDecompressor().decompressobj().decompress(head)[:8192]
+    except (zlib.error, zstandard.ZstdError):
+        return b""
+
+
+@dataclass
+class Source:
+    """One input to read: a file, or stdin (``path`` None)."""
+
+    where: str
+    path: Path | None
+    ident: str  # the document id (one-document inputs) or the prefix of record ids
+    kind: str | None
+    size: int | None = None
+    failure: Failure | None = None
+
+
+def _ident(path: Path, root: Path | None) -> str:
     rel = path.relative_to(root) if root else Path(path.name)
-    name = rel.name
-    for suffix in HTML_SUFFIXES + JSONL_SUFFIXES + TEXT_SUFFIXES:
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    else:
-        name = rel.with_suffix("").name
-    return (rel.parent / name).as_posix() if rel.parent != Path(".") else name
+    stem, _ = split_name(rel.name)
+    return (rel.parent / stem).as_posix() if rel.parent != Path(".") else stem
 
 
-def iter_documents(inputs: list[str], fields: Fields, input_format: str = "auto") -> Iterator[Item]:
-    """Yield every document or failure from the inputs; folders are walked recursively."""
+def _sniff_file(path: Path) -> str:
+    try:
+        with open(path, "rb") as fh:
+            return sniff(fh.read(1 << 16))
+    except OSError:
+        return "text"  # the reader reports why it cannot be read
+
+
+def _walk(folder: Path, exclude: set[Path]) -> list[Path]:
+    """A folder's input files: known formats, not cleaner's own outputs and work files."""
+    found = []
+    for p in folder.rglob("*"):
+        if not p.is_file() or not kind_of(p) or p.name.endswith(".checkpoint.json"):
+            continue
+        if any(part.endswith(".tmp") for part in p.relative_to(folder).parts[:-1]):
+            continue  # parts of an unfinished Parquet or text-folder output
+        if exclude and p.resolve() in exclude:
+            continue
+        found.append(p)
+    return sorted(found)
+
+
+def discover(
+    inputs: list[str], input_format: str = "auto", stats: ReadStats | None = None, exclude: set[Path] | None = None
+) -> list[Source]:
+    """Every input, in order, with its format; sizes add up to ``stats.total_bytes``.
+
+    ``exclude``: resolved paths a folder walk leaves out (the run's own output and errors files).
+    """
+    forced = input_format if input_format != "auto" else None
+    sources: list[Source] = []
     for raw in inputs:
         if raw == "-":
-            yield from _stdin(fields, input_format)
+            sources.append(Source("-", None, "stdin", forced))
             continue
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and kind_of(p))
-            for f in files:
-                yield from _read_file(f, path, fields, input_format)
+            for f in _walk(path, exclude or set()):
+                sources.append(Source(str(f), f, _ident(f, path), forced or kind_of(f)))
         elif path.exists():
-            yield from _read_file(path, None, fields, input_format, explicit=True)
+            sources.append(Source(raw, path, _ident(path, None), forced or kind_of(path) or _sniff_file(path)))
         else:
-            yield Failure(raw, {"path": raw}, "not-found", f"no such file or folder: {raw}")
+            fail = Failure(raw, {"path": raw}, "not-found", f"no such file or folder: {raw}")
+            sources.append(Source(raw, None, raw, None, failure=fail))
+    if stats is not None:
+        total: int | None = 0
+        for s in sources:
+            if s.path is not None:
+                try:
+                    s.size = s.path.stat().st_size
+                except OSError:
+                    s.size = 0
+                if total is not None:
+                    total += s.size
+            elif s.failure is None:
+                total = None  # stdin: no total, no ETA
+        stats.total_bytes = total
+    return sources
 
 
-def _read_file(
-    path: Path, root: Path | None, fields: Fields, input_format: str, explicit: bool = False
+def iter_documents(
+    inputs: list[str],
+    fields: Fields | None = None,
+    input_format: str = "auto",
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    stats: ReadStats | None = None,
+    skip: int = 0,
+    exclude: set[Path] | None = None,
 ) -> Iterator[Item]:
-    kind = input_format if input_format != "auto" else kind_of(path)
-    if kind is None:
-        # A file named on the command line is read as text whatever its suffix.
-        kind = "text" if explicit else None
-    if kind == "jsonl":
-        yield from JsonlReader(path, _text_id(path, root), fields).read()
-    elif kind == "html":
-        yield from HtmlReader(path, _text_id(path, root)).read()
-    elif kind == "text":
-        yield from TextReader(path, _text_id(path, root)).read()
+    """Yield every document or failure from the inputs, in a stable order.
+
+    ``skip`` drops that many items from the front (``--resume``); one-document files among
+    them are not even opened.
+    """
+    fields = fields or Fields()
+    stats = stats if stats is not None else ReadStats()
+    remaining = skip
+    for src in discover(inputs, input_format, stats, exclude):
+        if src.failure is not None:
+            if remaining:
+                remaining -= 1
+            else:
+                yield src.failure
+            continue
+        if remaining and src.kind in SINGLE:
+            remaining -= 1
+            stats.bytes_read += src.size or 0
+            continue
+        for item in _guarded(src, _read(src, fields, max_bytes, stats)):
+            if remaining:
+                remaining -= 1
+                continue
+            yield item
+    if remaining:
+        raise InputsChanged(f"the inputs hold {skip - remaining} documents, but the checkpoint has {skip} done")
 
 
-def _stdin(fields: Fields, input_format: str) -> Iterator[Item]:
-    data = sys.stdin.buffer.read()
-    kind = input_format
-    if kind == "auto":
-        kind = "jsonl" if data.lstrip()[:1] == b"{" else "text"
+def _read(src: Source, fields: Fields, max_bytes: int, stats: ReadStats) -> Iterator[Item]:
+    stream: IO[bytes] | None = None
+    kind = src.kind
+    if src.path is None:  # stdin
+        stream = sys.stdin.buffer
+        if kind is None:
+            kind = sniff(stream.peek(1 << 16)[: 1 << 16])
+    kw = {"max_bytes": max_bytes, "stats": stats}
     if kind == "jsonl":
-        yield from JsonlReader(None, "stdin", fields, stream=io.BytesIO(data)).read()
+        yield from JsonlReader(src.path, src.ident, fields, stream, **kw).read()  # type: ignore[arg-type]
+    elif kind == "json":
+        yield from JsonReader(src.path, src.ident, fields, stream, **kw).read()  # type: ignore[arg-type]
+    elif kind == "warc":
+        yield from WarcReader(src.path, src.ident, stream, **kw).read()  # type: ignore[arg-type]
+    elif kind == "parquet":
+        yield from ParquetReader(src.path, src.ident, fields, stream, **kw).read()  # type: ignore[arg-type]
     elif kind == "html":
-        yield Document(id="stdin", text="", html=data, source={"path": "-", **fingerprint(data)})
+        yield from HtmlReader(src.path, src.ident, stream=stream, **kw).read()  # type: ignore[arg-type]
     else:
-        yield from TextReader(None, "stdin", raw=data).read()
+        yield from TextReader(src.path, src.ident, stream=stream, **kw).read()  # type: ignore[arg-type]
+
+
+def _guarded(src: Source, items: Iterator[Item]) -> Iterator[Item]:
+    """A reader bug ends that input with an error record, not the batch."""
+    try:
+        yield from items
+    except (InputsChanged, KeyboardInterrupt):
+        raise
+    except DecompressError as e:
+        yield Failure(src.ident, {"path": src.where}, "decompress", f"reading {src.where} failed: {e}")
+    except OSError as e:
+        yield Failure(src.ident, {"path": src.where}, "unreadable", f"reading {src.where} failed: {e.strerror or e}")
+    except Exception as e:  # noqa: BLE001
+        why = f"reading {src.where} failed: {type(e).__name__}: {e}"
+        yield Failure(src.ident, {"path": src.where}, "internal", why)

@@ -1,40 +1,45 @@
-"""Saved web pages (``.html``, ``.htm``, optionally gzipped): one file, one document.
+"""Saved web pages (``.html``, ``.htm``, optionally gzip- or zstd-compressed): one file, one document.
 
-The bytes are kept undecoded: the page's own charset declaration is the best
-guide, and extraction reads it (then falls back to detection).
+The bytes are kept undecoded: extraction decodes them (UTF-8, then detection).
 """
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from cleaner.document import Document
-from cleaner.readers.base import Failure, Item, fingerprint
+from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, Item, ReadStats
+from cleaner.readers.text import load_whole
 
 
 class HtmlReader:
-    def __init__(self, path: Path, doc_id: str):
+    def __init__(
+        self,
+        path: Path | None,
+        doc_id: str,
+        *,
+        stream: IO[bytes] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        stats: ReadStats | None = None,
+    ):
         self.path = path
         self.doc_id = doc_id
+        self.stream = stream
+        self.max_bytes = max_bytes
+        self.stats = stats
 
     def read(self) -> Iterator[Item]:
-        where = str(self.path)
-        try:
-            raw = self.path.read_bytes()
-        except OSError as e:
-            yield Failure(self.doc_id, {"path": where}, "unreadable", f"cannot read {where}: {e.strerror or e}")
+        loaded = load_whole(self.doc_id, self.path, self.stream, None, self.max_bytes, self.stats)
+        if isinstance(loaded, Failure):
+            yield loaded
             return
-        source = {"path": where, **fingerprint(raw)}
-        if self.path.suffix == ".gz":
-            try:
-                raw = gzip.decompress(raw)
-            except (OSError, EOFError, zlib.error) as e:
-                yield Failure(self.doc_id, source, "decompress", f"{where} is not a complete gzip file: {e}")
-                return
+        raw, source = loaded
         if not raw.strip():
-            yield Failure(self.doc_id, source, "empty", f"{where} is empty")
+            yield Failure(self.doc_id, source, "empty", f"{source['path']} is empty")
+            return
+        if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            yield Failure(self.doc_id, source, "decode", f"{source['path']} looks like a binary file, not HTML")
             return
         yield Document(id=self.doc_id, text="", html=raw, source=source)

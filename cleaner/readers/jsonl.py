@@ -1,16 +1,29 @@
-"""JSON Lines records: ``{"id": ..., "text": ..., ...}``; every other field passes through."""
+"""JSON Lines records: ``{"id": ..., "text": ..., ...}``; every other field passes through.
+
+Optionally gzip- or zstd-compressed. A line longer than the document limit is an error record
+and is skipped without being held in memory; so is a line that is not a JSON object.
+"""
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from cleaner.document import Document
-from cleaner.readers.base import Failure, Item, fingerprint
+from cleaner.readers.base import (
+    DEFAULT_MAX_BYTES,
+    Failure,
+    Item,
+    ReadStats,
+    fingerprint,
+    has_surrogates,
+    jsonable,
+    scrub_surrogates,
+)
+from cleaner.readers.compress import DecompressError, decompressed, open_counted, peek_head
 
 
 @dataclass(frozen=True)
@@ -24,69 +37,150 @@ class Fields:
     language: str = "language"
 
 
+def record_item(rec: Any, fields: Fields, fallback_id: str, src: dict[str, Any], max_bytes: int) -> Item:
+    """One input record (JSON object, Parquet row) as a Document, or a Failure saying why not.
+
+    The text (or HTML) field is what gets cleaned; every other field goes to ``metadata`` as it is.
+    """
+    f = fields
+    if not isinstance(rec, dict):
+        return Failure(fallback_id, src, "json", f"{_where(src)} is a JSON {_json_type(rec)}, not an object")
+    rid = rec.get(f.id)
+    doc_id = str(jsonable(rid)) if rid not in (None, "") else fallback_id
+    text = rec.get(f.text)
+    html = rec.get(f.html) if text is None else None
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as e:
+            return Failure(doc_id, src, "decode", f"{_where(src)}: field {f.text!r} is not UTF-8: {e}")
+    if isinstance(html, bytearray):
+        html = bytes(html)
+    if not isinstance(text, str) and not isinstance(html, (str, bytes)):
+        what = "has no" if text is None else "has a non-string"
+        return Failure(doc_id, src, "missing-text", f"{_where(src)} {what} {f.text!r} (or {f.html!r}) field")
+    body = text if isinstance(text, str) else html
+    assert body is not None
+    if isinstance(body, str) and has_surrogates(body):
+        body = scrub_surrogates(body)
+        src["repaired"] = "lone surrogates replaced by U+FFFD"
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    if len(raw) > max_bytes:
+        return Failure(doc_id, {**src, "bytes": len(raw)}, "too-large",
+                       f"{_where(src)}: document is {len(raw):,} bytes, over the limit of {max_bytes:,}")
+    src.update(fingerprint(raw))
+    if rid not in (None, ""):
+        src["record_id"] = doc_id
+    meta = {k: jsonable(v) for k, v in rec.items() if k not in (f.text, f.id, f.html)}
+    url = rec.get(f.url)
+    lang = rec.get(f.language)
+    return Document(
+        id=doc_id,
+        text=body if isinstance(text, str) else "",  # type: ignore[arg-type]
+        html=body if not isinstance(text, str) else None,
+        url=url if isinstance(url, str) else None,
+        language=lang if isinstance(lang, str) else None,
+        metadata=meta,
+        source=src,
+    )
+
+
+def _json_type(v: Any) -> str:
+    return {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(v), "null")
+
+
+def _where(src: dict[str, Any]) -> str:
+    for key in ("line", "row", "index"):
+        if key in src:
+            return f"{key} {src[key]}"
+    return "the record"
+
+
 class JsonlReader:
-    def __init__(self, path: Path | None, name: str, fields: Fields, stream: IO[bytes] | None = None):
+    def __init__(
+        self,
+        path: Path | None,
+        name: str,
+        fields: Fields,
+        stream: IO[bytes] | None = None,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        stats: ReadStats | None = None,
+    ):
         self.path = path
         self.name = name
         self.fields = fields
         self.stream = stream
-
-    def _open(self) -> IO[bytes]:
-        if self.stream is not None:
-            return self.stream
-        assert self.path is not None
-        if self.path.suffix == ".gz":
-            return gzip.open(self.path, "rb")
-        return open(self.path, "rb")
+        self.max_bytes = max_bytes
+        self.stats = stats
 
     def read(self) -> Iterator[Item]:
         where = str(self.path) if self.path else "-"
         try:
-            fh = self._open()
+            fh = self.stream if self.stream is not None else open_counted(self.path, self.stats)
         except OSError as e:
             yield Failure(self.name, {"path": where}, "unreadable", f"cannot read {where}: {e.strerror or e}")
             return
         lineno = 0
+        seen = False
         try:
             with fh:
-                for lineno, raw in enumerate(fh, 1):
-                    if not raw.strip():
-                        continue
-                    yield self._record(raw, lineno, where)
-        except (OSError, EOFError) as e:
-            yield Failure(f"{self.name}:{lineno + 1}", {"path": where, "line": lineno + 1}, "unreadable",
+                body, compression = decompressed(fh)  # type: ignore[arg-type]
+                with body:
+                    if b"\x00" in peek_head(body, 8192):
+                        yield Failure(self.name, {"path": where}, "decode",
+                                      f"{where} has NUL bytes: a binary file, or not UTF-8 (JSON Lines must be UTF-8)")
+                        return
+                    limit = self.max_bytes
+                    while True:
+                        raw = body.readline(limit + 1)
+                        if not raw:
+                            break
+                        lineno += 1
+                        if len(raw) > limit and not raw.endswith(b"\n"):
+                            size = len(raw) + _skip_line(body)
+                            src = {"path": where, "line": lineno, "bytes": size}
+                            yield Failure(f"{self.name}:{lineno}", src, "too-large",
+                                          f"line {lineno} is {size:,} bytes, over the limit of {limit:,}")
+                            continue
+                        if not raw.strip():
+                            continue
+                        seen = True
+                        yield self._record(raw, lineno, where)
+        except DecompressError as e:
+            yield Failure(f"{self.name}:{lineno + 1}", {"path": where, "line": lineno + 1}, "decompress",
                           f"reading {where} stopped after line {lineno}: {e}")
+            return
+        except OSError as e:
+            yield Failure(f"{self.name}:{lineno + 1}", {"path": where, "line": lineno + 1}, "unreadable",
+                          f"reading {where} stopped after line {lineno}: {e.strerror or e}")
+            return
+        if not seen:
+            yield Failure(self.name, {"path": where}, "empty", f"{where} is empty: no records")
 
     def _record(self, raw: bytes, lineno: int, where: str) -> Item:
-        f = self.fields
         fallback_id = f"{self.name}:{lineno}"
-        src = {"path": where, "line": lineno}
+        src: dict[str, Any] = {"path": where, "line": lineno}
+        if lineno == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
         try:
-            rec = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return Failure(fallback_id, src, "decode", f"line {lineno} is not UTF-8: {e}")
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
             return Failure(fallback_id, src, "json", f"line {lineno} is not valid JSON: {e}")
-        if not isinstance(rec, dict):
-            return Failure(fallback_id, src, "json", f"line {lineno} is a JSON {type(rec).__name__}, not an object")
-        rid = rec.get(f.id)
-        doc_id = str(rid) if rid not in (None, "") else fallback_id
-        text = rec.get(f.text)
-        html = rec.get(f.html) if text is None else None
-        if not isinstance(text, str) and not isinstance(html, str):
-            what = "has no" if text is None else "has a non-string"
-            return Failure(doc_id, src, "missing-text", f"record {what} {f.text!r} (or {f.html!r}) field")
-        body = text if isinstance(text, str) else html
-        src.update(fingerprint(body.encode("utf-8", "surrogatepass")))  # type: ignore[union-attr]
-        if rid not in (None, ""):
-            src["record_id"] = doc_id
-        meta = {k: v for k, v in rec.items() if k not in (f.text, f.id, f.html)}
-        url = rec.get(f.url)
-        lang = rec.get(f.language)
-        return Document(
-            id=doc_id,
-            text=text if isinstance(text, str) else "",
-            html=html if isinstance(html, str) else None,
-            url=url if isinstance(url, str) else None,
-            language=lang if isinstance(lang, str) else None,
-            metadata=meta,
-            source=src,
-        )
+        except RecursionError:
+            return Failure(fallback_id, src, "json", f"line {lineno} is nested too deeply to parse")
+        return record_item(rec, self.fields, fallback_id, src, self.max_bytes)
+
+
+def _skip_line(fh: IO[bytes]) -> int:
+    """Read past the rest of an over-long line; return how many bytes that was."""
+    n = 0
+    while True:
+        chunk = fh.readline(1 << 20)
+        n += len(chunk)
+        if not chunk or chunk.endswith(b"\n"):
+            return n

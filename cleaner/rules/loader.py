@@ -90,19 +90,23 @@ def _node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def _duplicate_keys(node: yaml.Node, path: str, out: list[RuleProblem]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for k, v in node.value:
-            if k.value in seen:
-                out.append(
-                    RuleProblem(path, k.start_mark.line + 1, None, f"key {k.value!r} appears twice")
-                )
-            seen.add(k.value)
-            _duplicate_keys(v, path, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for v in node.value:
-            _duplicate_keys(v, path, out)
+def _duplicate_keys(root: yaml.Node, path: str, out: list[RuleProblem]) -> None:
+    # Iterative, and each node once: aliases share nodes, so an "alias bomb" stays cheap.
+    todo, done = [root], set()
+    while todo:
+        node = todo.pop()
+        if id(node) in done:
+            continue
+        done.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for k, v in node.value:
+                if k.value in seen:
+                    out.append(RuleProblem(path, k.start_mark.line + 1, None, f"key {k.value!r} appears twice"))
+                seen.add(k.value)
+                todo.append(v)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
 
 
 def _rule_id_at(data: Any, index: Any) -> str | None:
@@ -125,6 +129,8 @@ def parse_pack(source: PackSource) -> LoadedPack:
         raise RuleError([RuleProblem(path, line, None, f"invalid YAML: {e.problem or e}")]) from None
     except yaml.YAMLError as e:
         raise RuleError([RuleProblem(path, None, None, f"invalid YAML: {e}")]) from None
+    except RecursionError:
+        raise RuleError([RuleProblem(path, None, None, "invalid YAML: nested too deeply")]) from None
     if not isinstance(data, dict):
         msg = "a rule file is a mapping with version, name, description and rules"
         raise RuleError([RuleProblem(path, 1, None, msg)])
@@ -165,10 +171,8 @@ def parse_pack(source: PackSource) -> LoadedPack:
         if rule.captures:
             names: set[str] = set()
             for pat in rule.patterns:
-                try:
+                if check_pattern(pat, rule.case_sensitive) is None:  # the unusable ones are reported above
                     names.update(regex.compile(pat).groupindex)
-                except regex.error:
-                    pass
             for name in rule.captures:
                 if name not in names:
                     problems.append(

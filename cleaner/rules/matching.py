@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import regex
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
+from lxml import html as lxml_html
 
 from cleaner.rules.schema import Matcher
 
@@ -33,6 +34,8 @@ _PROBES = tuple(
     s * (1000 // len(s)) + "!" for s in ("a", "a ", "1", "aA", " ", "a1-", "word ", "\t")
 )
 PROBE_TIMEOUT = 0.1
+MAX_REPEAT = 10_000  # larger {m,n} counts make the compiled program huge (memory at load)
+_REPEAT = regex.compile(r"\{(\d+)(?:,(\d*))?\}")
 
 
 class MatchTimeout(Exception):
@@ -120,10 +123,15 @@ class CompiledMatcher:
 def check_pattern(pattern: str, case_sensitive: bool) -> str | None:
     """Return why a pattern is unusable (syntax, or catastrophic backtracking), else None."""
     flags = regex.UNICODE | (0 if case_sensitive else regex.IGNORECASE)
+    for m in _REPEAT.finditer(pattern):
+        if max(int(x) for x in m.groups() if x) > MAX_REPEAT:
+            return f"pattern {pattern!r} has a repeat count above {MAX_REPEAT:,} ({m.group()}); use + or * instead"
     try:
         rx = regex.compile(pattern, flags)
     except regex.error as e:
         return f"invalid regex {pattern!r}: {e}"
+    except (OverflowError, MemoryError, RecursionError) as e:
+        return f"regex {pattern[:80]!r} is too large to compile: {type(e).__name__}"
     for probe in _PROBES:
         try:
             rx.search(probe, timeout=PROBE_TIMEOUT)
@@ -148,9 +156,15 @@ def compile_xpaths(selectors: list[str], xpaths: list[str]) -> list[etree.XPath]
 def check_selector(selector: str, is_css: bool) -> str | None:
     """Return why a CSS selector or XPath expression is unusable, else None."""
     try:
-        etree.XPath(selector_to_xpath(selector) if is_css else selector)
+        xp = etree.XPath(selector_to_xpath(selector) if is_css else selector)
+        result = xp(_PROBE_PAGE)
     except SelectorError as e:
         return f"invalid CSS selector {selector!r}: {e}"
-    except etree.XPathSyntaxError as e:
+    except etree.XPathError as e:
         return f"invalid XPath {selector!r}: {e}"
+    if not isinstance(result, list):
+        return f"XPath {selector!r} must select elements, but gives a {type(result).__name__}"
     return None
+
+
+_PROBE_PAGE = lxml_html.document_fromstring("<html><body><div><p>probe</p></div></body></html>")

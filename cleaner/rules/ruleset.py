@@ -122,7 +122,12 @@ class RuleSet:
         for i, r in enumerate(self.rules):
             r.order = i
         self.by_id = {r.id: r for r in self.rules}
-        self._signature_packs = [p for p in self.packs if p.signatures is not None]
+        self._scoped_packs = [
+            (i, p) for i, p in enumerate(self.packs) if p.domains or p.signatures is not None or p.languages
+        ]
+        self._scoped_pack_ids = {i for i, _ in self._scoped_packs}
+        self._scoped_rules = [r for r in self.rules if r.domains or r.languages]
+        self._scoped_rule_ids = {r.order for r in self._scoped_rules}
         self._selections: dict[tuple, Selection] = {}
 
     @classmethod
@@ -191,34 +196,27 @@ class RuleSet:
         per-document cost does not grow with the number of rules."""
         host = domain_of(url)
         lang = language.lower().replace("_", "-").split("-")[0] if language else None
-        sig = tuple(
-            p.signatures is not None and p.signatures.search(text, timeout) is not None
-            for p in self._signature_packs
-            if not domain_matches(host, p.domains)
+        # Only scoped packs and scoped rules are looked at per document; the key is which of
+        # them apply, so every site without a site pack shares one cached selection.
+        packs_on = tuple(i for i, p in self._scoped_packs if p.applies(host, lang, text, timeout))
+        rules_on = tuple(
+            r.order
+            for r in self._scoped_rules
+            if language_allows(lang, r.languages) and (not r.domains or domain_matches(host, r.domains))
         )
-        key = (host, lang, sig)
+        key = (packs_on, rules_on)
         cached = self._selections.get(key)
         if cached is not None:
             return cached
+        on_packs, on_rules = set(packs_on), set(rules_on)
         builtins = dict(BUILTIN_DEFAULTS)
         chosen: list[CompiledRule] = []
-        sig_iter = iter(sig)
-        for p in self.packs:
-            if p.signatures is not None and not domain_matches(host, p.domains):
-                matched = next(sig_iter)
-            else:
-                matched = False
-            if not language_allows(lang, p.languages):
-                continue
-            if (p.domains or p.signatures is not None) and not (domain_matches(host, p.domains) or matched):
+        for i, p in enumerate(self.packs):
+            if i in self._scoped_pack_ids and i not in on_packs:
                 continue
             if p.loaded.pack.builtins:
                 builtins.update(p.loaded.pack.builtins.model_dump(exclude_none=True))
-            chosen.extend(
-                r
-                for r in p.rules
-                if language_allows(lang, r.languages) and (not r.domains or domain_matches(host, r.domains))
-            )
+            chosen.extend(r for r in p.rules if r.order not in self._scoped_rule_ids or r.order in on_rules)
         sel = Selection(chosen, builtins)
         if len(self._selections) >= 4096:
             self._selections.clear()

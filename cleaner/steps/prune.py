@@ -25,6 +25,8 @@ class PruneElements:
                     found = xp(tree)
                 except etree.XPathError:
                     continue
+                if not isinstance(found, list):
+                    continue  # loading rejects such expressions; never crash a document on one
                 for el in found:
                     if not isinstance(el, etree._Element) or el.getparent() is None:
                         continue  # the root, a text node, or already dropped with an ancestor

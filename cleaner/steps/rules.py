@@ -74,6 +74,10 @@ class MatchRules:
         nwords = [len(ln.text.split(None, WORD_CAP)) for ln in nonblank]
         everywhere = list(enumerate(nonblank))
         pf = page.prefilter
+        exact: dict[str, list[int]] = {}
+        if pf is not None and pf.exact_ids:
+            cap = pf.exact_max_words
+            exact = pf.exact_hits([(i, ln.text) for i, ln in everywhere if nwords[i] <= cap])
         gated: list[tuple[int, Line]] | None = None
         short: dict[tuple[int, bool], list[tuple[int, Line]]] = {}
         for cr in page.rules:
@@ -82,6 +86,8 @@ class MatchRules:
                 where = [(nb_of[i], nonblank[nb_of[i]]) for i in sorted(page.hits.get(cr.id, ())) if i in nb_of]
                 if limit is not None:
                     where = [(i, ln) for i, ln in where if nwords[i] <= limit]
+            elif pf is not None and cr.id in pf.exact_ids:
+                where = [(i, nonblank[i]) for i in exact.get(cr.id, ())]
             else:
                 base = everywhere
                 is_gated = pf is not None and cr.id in pf.gated_ids

@@ -1,0 +1,69 @@
+"""Peak resident memory of `cleaner clean` on a large JSONL file (streaming: it must not grow with the input).
+
+Samples the RSS of the cleaner process and all its worker processes every 0.2 s from /proc
+(Linux) and reports the peak of the sum and of the largest single process.
+
+    python bench/corpus.py --mb 1000 --out /tmp/corpus-1gb.jsonl
+    python bench/memory.py /tmp/corpus-1gb.jsonl [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            kids = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        todo.extend(int(k) for k in kids)
+    return out
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+    size = args.corpus.stat().st_size / 1e6
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.jsonl"
+        cmd = [sys.executable, "-m", "cleaner", "clean", str(args.corpus), "-o", str(out),
+               "--workers", str(args.workers), "--quiet"]
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd)
+        peak_sum = peak_one = 0.0
+        while proc.poll() is None:
+            rss = [_rss_mb(p) for p in _tree(proc.pid)]
+            peak_sum, peak_one = max(peak_sum, sum(rss)), max(peak_one, max(rss, default=0.0))
+            time.sleep(0.2)
+        secs = time.perf_counter() - t0
+        out_mb = out.stat().st_size / 1e6 if out.exists() else 0.0
+    print(f"input {size:.0f} MB, output {out_mb:.0f} MB, {args.workers} workers, exit {proc.returncode}, {secs:.0f} s "
+          f"({size / secs:.2f} MB/s)")
+    print(f"peak RSS: {peak_sum:.0f} MB all processes together, {peak_one:.0f} MB the largest single process")
+
+
+if __name__ == "__main__":
+    main()
