@@ -10,12 +10,11 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, Any
 
-from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, Item, ReadStats
+from cleaner.readers.base import Failure, Item
 from cleaner.readers.compress import DecompressError, decompressed, open_counted, peek_head
-from cleaner.readers.jsonl import Fields, record_item
+from cleaner.readers.jsonl import RecordReader, record_item
 
 _WS = " \t\r\n"
 
@@ -52,23 +51,9 @@ class _Stream:
                 return ""
 
 
-class JsonReader:
-    def __init__(
-        self,
-        path: Path | None,
-        name: str,
-        fields: Fields,
-        stream: IO[bytes] | None = None,
-        *,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        stats: ReadStats | None = None,
-    ):
-        self.path = path
-        self.name = name
-        self.fields = fields
-        self.stream = stream
-        self.max_bytes = max_bytes
-        self.stats = stats
+class JsonReader(RecordReader):
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self._decoder = json.JSONDecoder()
 
     def read(self) -> Iterator[Item]:

@@ -96,7 +96,9 @@ def _where(src: dict[str, Any]) -> str:
     return "the record"
 
 
-class JsonlReader:
+class RecordReader:
+    """What the record formats (JSONL, JSON, Parquet) share: a source, its name and field names."""
+
     def __init__(
         self,
         path: Path | None,
@@ -113,6 +115,9 @@ class JsonlReader:
         self.stream = stream
         self.max_bytes = max_bytes
         self.stats = stats
+
+
+class JsonlReader(RecordReader):
 
     def read(self) -> Iterator[Item]:
         where = str(self.path) if self.path else "-"

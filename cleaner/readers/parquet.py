@@ -8,32 +8,18 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from pathlib import Path
-from typing import IO
+from typing import Any
 
-from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, Item, ReadStats
-from cleaner.readers.jsonl import Fields, record_item
+from cleaner.readers.base import Failure, Item, ReadStats
+from cleaner.readers.jsonl import RecordReader, record_item
 
 BATCH_ROWS = 256
 
 
-class ParquetReader:
-    def __init__(
-        self,
-        path: Path | None,
-        name: str,
-        fields: Fields,
-        stream: IO[bytes] | None = None,
-        *,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        stats: ReadStats | None = None,
-    ):
-        self.path = path
-        self.name = name
-        self.fields = fields
-        self.stream = stream
-        self.max_bytes = max_bytes
-        self.stats = stats or ReadStats()
+class ParquetReader(RecordReader):
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.stats = self.stats or ReadStats()
 
     def read(self) -> Iterator[Item]:
         import pyarrow as pa
