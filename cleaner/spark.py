@@ -1,0 +1,176 @@
+"""Clean a Spark DataFrame: the same records as the local CLI, computed on executors.
+
+``clean_dataframe(df)`` maps partitions with ``mapInPandas``: each Python worker builds the
+Cleaner once per rule set (the rule packs travel as their YAML text inside the pickled
+Cleaner, so packs given by path need not exist on the executors) and cleans its rows in
+batches. Output rows have the local CLI's record fields, ``id``, ``text``, ``metadata``,
+``provenance`` (the last two as JSON strings, as in cleaner's Parquet output), plus ``error``
+(a JSON error record, with ``text`` null) for rows that could not be cleaned: one output row
+per input row, nothing dropped.
+
+    python -m cleaner.spark INPUT OUTPUT [--rules PATH] [--master local[2]] [--partitions N]
+
+reads a folder (or file) of JSONL or Parquet and writes Parquet; the same file works with
+``spark-submit``. Needs the ``spark`` extra: ``pip install "cleaner[spark]"`` and a Java runtime.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from cleaner.api import Cleaner
+from cleaner.batch import process
+from cleaner.document import Document
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from pyspark.sql import DataFrame, SparkSession
+
+OUTPUT_SCHEMA = "id string, text string, metadata string, provenance string, error string"
+_WORKER_CLEANERS: dict[str, Cleaner] = {}
+
+
+def _worker_cleaner(cleaner: Cleaner) -> Cleaner:
+    # Tasks unpickle their closure each time; keep the first Cleaner per rule set, so the
+    # automaton and regexes are built once per Python worker, not once per partition.
+    key = cleaner.ruleset.sha256 + json.dumps(cleaner.options, sort_keys=True)
+    return _WORKER_CLEANERS.setdefault(key, cleaner)
+
+
+def _documents(pdf: pd.DataFrame, cols: dict[str, str | None]) -> Iterator[Document]:
+    names = list(pdf.columns)
+    for row in pdf.itertuples(index=False, name=None):
+        rec = dict(zip(names, row, strict=True))
+        rec = {k: (None if _is_missing(v) else v) for k, v in rec.items()}
+        text = rec.get(cols["text"]) if cols["text"] else None
+        html = rec.get(cols["html"]) if cols["html"] and text is None else None
+        rid = rec.get(cols["id"]) if cols["id"] else None
+        # A null in a DataFrame column is a field the record did not have (Spark's JSON reader
+        # gives every row every column), so it is left out, as the local readers leave it out.
+        meta = {k: v for k, v in rec.items() if k not in {cols["text"], cols["html"], cols["id"]} and v is not None}
+        url = rec.get(cols["url"]) if cols["url"] else None
+        lang = rec.get(cols["language"]) if cols["language"] else None
+        yield Document(
+            id="" if rid is None else str(rid),
+            text=text if isinstance(text, str) else "",
+            html=html if isinstance(html, str | bytes) else None,
+            url=url if isinstance(url, str) else None,
+            language=lang if isinstance(lang, str) else None,
+            metadata=meta,
+            source={"record_id": None if rid is None else str(rid)},
+        )
+
+
+def _is_missing(v: Any) -> bool:
+    try:
+        return v is None or (isinstance(v, float) and v != v)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def clean_dataframe(
+    df: DataFrame,
+    text_col: str | None = "text",
+    html_col: str | None = None,
+    id_col: str | None = "id",
+    url_col: str | None = "url",
+    language_col: str | None = "language",
+    cleaner: Cleaner | None = None,
+) -> DataFrame:
+    """Return one row per input row with the cleaned record (or an error record)."""
+    cleaner = cleaner or Cleaner()
+    present = set(df.columns)
+    cols = {
+        "text": text_col if text_col in present else None,
+        "html": html_col if html_col in present else None,
+        "id": id_col if id_col in present else None,
+        "url": url_col if url_col in present else None,
+        "language": language_col if language_col in present else None,
+    }
+    if cols["text"] is None and cols["html"] is None:
+        raise ValueError(f"the DataFrame has neither a {text_col!r} nor a {html_col!r} column")
+
+    def clean_partition(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        import pandas as pd
+
+        c = _worker_cleaner(cleaner)
+        for pdf in batches:
+            rows = []
+            for doc in _documents(pdf, cols):
+                if not doc.text and doc.html is None and cols["text"]:
+                    from cleaner.readers.base import Failure
+
+                    err = Failure(doc.id, doc.source, "missing-text", f"record has no {text_col!r} value")
+                    rows.append({"id": doc.id, "text": None, "metadata": None, "provenance": None,
+                                 "error": json.dumps(err.to_record(), ensure_ascii=False)})
+                    continue
+                o = process(c, doc)
+                if o.record is not None:
+                    rec = o.record
+                    rows.append({
+                        "id": rec["id"],
+                        "text": rec["text"],
+                        "metadata": json.dumps(rec["metadata"], ensure_ascii=False, default=str),
+                        "provenance": json.dumps(rec["provenance"], ensure_ascii=False),
+                        "error": None,
+                    })
+                else:
+                    rows.append({"id": doc.id, "text": None, "metadata": None, "provenance": None,
+                                 "error": json.dumps(o.error, ensure_ascii=False, default=str)})
+            yield pd.DataFrame(rows, columns=["id", "text", "metadata", "provenance", "error"])
+
+    return df.mapInPandas(clean_partition, OUTPUT_SCHEMA)
+
+
+def spark_session(master: str | None = None, app: str = "cleaner") -> SparkSession:
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # executors use this interpreter
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local runs stay on the loopback interface
+    builder = SparkSession.builder.appName(app).config("spark.ui.enabled", "false")
+    if master:
+        builder = builder.master(master)
+    return builder.getOrCreate()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m cleaner.spark", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("input", help="JSONL or Parquet file or folder")
+    ap.add_argument("output", help="Parquet folder to write")
+    ap.add_argument("--format", choices=("auto", "jsonl", "parquet"), default="auto")
+    ap.add_argument("--rules", action="append", default=[], help="extra rule pack file or folder")
+    ap.add_argument("--no-default-rules", action="store_true")
+    ap.add_argument("--text-field", default="text")
+    ap.add_argument("--html-field", default="html")
+    ap.add_argument("--id-field", default="id")
+    ap.add_argument("--url-field", default="url")
+    ap.add_argument("--master", default=None, help="Spark master (default: from spark-submit, else local[*])")
+    ap.add_argument("--partitions", type=int, default=None, help="repartition the input to N partitions")
+    args = ap.parse_args(argv)
+
+    cleaner = Cleaner(rules=args.rules, default_rules=not args.no_default_rules)
+    spark = spark_session(args.master or os.environ.get("SPARK_MASTER") or None)
+    fmt = args.format
+    if fmt == "auto":
+        fmt = "parquet" if args.input.rstrip("/").endswith((".parquet", ".pq")) or _has_parquet(args.input) else "jsonl"
+    df = spark.read.parquet(args.input) if fmt == "parquet" else spark.read.json(args.input)
+    if args.partitions:
+        df = df.repartition(args.partitions)
+    out = clean_dataframe(df, args.text_field, args.html_field, args.id_field, args.url_field, cleaner=cleaner)
+    out.write.mode("overwrite").parquet(args.output)
+    spark.stop()
+    return 0
+
+
+def _has_parquet(path: str) -> bool:
+    return os.path.isdir(path) and any(n.endswith(".parquet") for n in os.listdir(path))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
