@@ -17,7 +17,7 @@ if shutil.which("java") is None:  # .ci/run installs a Java runtime where the ma
     pytest.skip("no Java runtime for Spark", allow_module_level=True)
 
 WCXB = ROOT.parent / "shared" / "data" / "wcxb-dev"
-N_PAGES = 200
+N_PAGES = 300
 
 
 @pytest.fixture(scope="module")

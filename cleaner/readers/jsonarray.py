@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from cleaner.readers.base import Failure, Item
-from cleaner.readers.compress import DecompressError, decompressed, open_counted, peek_head
+from cleaner.readers.compress import DecompressError, decompressed, peek_head
 from cleaner.readers.jsonl import RecordReader, record_item
 
 _WS = " \t\r\n"
@@ -58,10 +58,9 @@ class JsonReader(RecordReader):
 
     def read(self) -> Iterator[Item]:
         where = str(self.path) if self.path else "-"
-        try:
-            fh = self.stream if self.stream is not None else open_counted(self.path, self.stats)
-        except OSError as e:
-            yield Failure(self.name, {"path": where}, "unreadable", f"cannot read {where}: {e.strerror or e}")
+        fh, failure = self._open()
+        if fh is None:
+            yield failure  # type: ignore[misc]
             return
         index = 0
         try:

@@ -116,15 +116,22 @@ class RecordReader:
         self.max_bytes = max_bytes
         self.stats = stats
 
+    def _open(self) -> tuple[IO[bytes] | None, Failure | None]:
+        """The byte stream to read, or the error record saying why there is none."""
+        try:
+            return (self.stream if self.stream is not None else open_counted(self.path, self.stats)), None
+        except OSError as e:
+            where = str(self.path) if self.path else "-"
+            return None, Failure(self.name, {"path": where}, "unreadable", f"cannot read {where}: {e.strerror or e}")
+
 
 class JsonlReader(RecordReader):
 
     def read(self) -> Iterator[Item]:
         where = str(self.path) if self.path else "-"
-        try:
-            fh = self.stream if self.stream is not None else open_counted(self.path, self.stats)
-        except OSError as e:
-            yield Failure(self.name, {"path": where}, "unreadable", f"cannot read {where}: {e.strerror or e}")
+        fh, failure = self._open()
+        if fh is None:
+            yield failure  # type: ignore[misc]
             return
         lineno = 0
         seen = False
