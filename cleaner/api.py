@@ -12,6 +12,7 @@ from cleaner.document import Document, Removal, rebuild, split_lines
 from cleaner.extract import Extraction, extract_html, parse_html
 from cleaner.provenance import build_provenance, removals_of
 from cleaner.readers.base import fingerprint
+from cleaner.readers.decode import decode_bytes
 from cleaner.rules.prefilter import Prefilter
 from cleaner.rules.ruleset import CompiledRule, RuleSet
 from cleaner.steps.base import Page
@@ -112,8 +113,9 @@ class Cleaner:
     def _clean_html(self, doc: Document) -> CleanResult:
         assert doc.html is not None
         raw = doc.html if isinstance(doc.html, bytes) else doc.html.encode("utf-8", "surrogatepass")
-        tree = parse_html(doc.html)
-        html_text = doc.html if isinstance(doc.html, str) else raw.decode("utf-8", "replace")
+        # Decoded once (charset detection included): parsed, and searched for pack signatures.
+        html_text = doc.html if isinstance(doc.html, str) else decode_bytes(doc.html)[0]
+        tree = parse_html(html_text)
         sel = self.ruleset.selection(doc.url, doc.language, html_text, self.match_timeout)
         pruned = PruneElements(sel.html_rules).apply(tree)
         extraction = extract_html(tree, url=doc.url)

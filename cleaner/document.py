@@ -143,12 +143,6 @@ class LineView:
         for cs, ce, rep in sorted(spans, reverse=True):
             self.replace(cs, ce, rep, rule, action)
 
-    def copy(self) -> LineView:
-        v = LineView(self.original)
-        v.edits = list(self.edits)
-        v.text = self.text
-        return v
-
 
 @dataclass
 class Line:

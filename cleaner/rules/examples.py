@@ -85,7 +85,7 @@ def _html_example(ruleset: RuleSet, cr: CompiledRule, ex: Example, timeout: floa
 
     tree = lxml_html.document_fromstring(ex.input)
     before = _words(tree.text_content())
-    rules, _ = ruleset.select(ex.url, ex.language, ex.input, timeout)
+    rules = ruleset.selection(ex.url, ex.language, ex.input, timeout).html_rules
     records = PruneElements([r for r in rules if r is cr]).apply(tree)
     after = _words(tree.text_content())
     if ex.keep:

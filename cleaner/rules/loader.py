@@ -152,10 +152,12 @@ def parse_pack(source: PackSource) -> LoadedPack:
         raise RuleError(problems) from None
 
     rule_lines = {r.id: _node_line(root, ("rules", i)) or 0 for i, r in enumerate(pack.rules)}
+    seen_here: set[str] = set()
     for i, rule in enumerate(pack.rules):
-        seen_here = [r.id for r in pack.rules[:i]]
         if rule.id in seen_here:
             problems.append(RuleProblem(path, rule_lines[rule.id], rule.id, "duplicate rule id in this file"))
+        seen_here.add(rule.id)
+        usable: list[str] = []  # the rule's own patterns that compile and pass the probes
         matchers = [("patterns", rule)] + ([("end.patterns", rule.end)] if rule.end else [])
         for field, m in matchers:
             for j, pat in enumerate(m.patterns):
@@ -163,6 +165,8 @@ def parse_pack(source: PackSource) -> LoadedPack:
                 if why:
                     loc = ("rules", i, *field.split("."), j)
                     problems.append(RuleProblem(path, _node_line(root, loc), rule.id, why))
+                elif m is rule:
+                    usable.append(pat)
         for field, items in (("selectors", rule.selectors), ("xpaths", rule.xpaths)):
             for j, sel in enumerate(items):
                 why = check_selector(sel, is_css=field == "selectors")
@@ -170,9 +174,8 @@ def parse_pack(source: PackSource) -> LoadedPack:
                     problems.append(RuleProblem(path, _node_line(root, ("rules", i, field, j)), rule.id, why))
         if rule.captures:
             names: set[str] = set()
-            for pat in rule.patterns:
-                if check_pattern(pat, rule.case_sensitive) is None:  # the unusable ones are reported above
-                    names.update(regex.compile(pat).groupindex)
+            for pat in usable:  # the unusable ones are reported above
+                names.update(regex.compile(pat).groupindex)
             for name in rule.captures:
                 if name not in names:
                     problems.append(

@@ -184,15 +184,10 @@ class RuleSet:
             ],
         }
 
-    def select(
-        self, url: str | None, language: str | None, text: str, timeout: float
-    ) -> tuple[list[CompiledRule], dict[str, bool]]:
-        """The rules that may fire on this document (text and HTML rules), and its built-in switches."""
-        sel = self.selection(url, language, text, timeout)
-        return sel.rules, sel.builtins
-
     def selection(self, url: str | None, language: str | None, text: str, timeout: float) -> Selection:
-        """Like ``select``, cached: a crawl has few distinct (site, language) pairs, so the
+        """The rules that may fire on this document (text and HTML) and its built-in switches.
+
+        Cached: a crawl has few distinct combinations of scoped packs that apply, so the
         per-document cost does not grow with the number of rules."""
         host = domain_of(url)
         lang = language.lower().replace("_", "-").split("-")[0] if language else None

@@ -41,9 +41,6 @@ class Page:
             self._starts = [ln.start for ln in self.lines]
         return self._starts
 
-    def kept(self) -> list[Line]:
-        return [ln for ln in self.lines if ln.removed_by is None]
-
 
 class Step(Protocol):
     """One job on a page; a step reads ``page.builtins`` to know whether it is on."""
