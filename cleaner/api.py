@@ -116,8 +116,8 @@ class Cleaner:
         # Decoded once (charset detection included): parsed, and searched for pack signatures.
         html_text = doc.html if isinstance(doc.html, str) else decode_bytes(doc.html)[0]
         tree = parse_html(html_text)
-        sel = self.ruleset.selection(doc.url, doc.language, html_text, self.match_timeout)
-        pruned = PruneElements(sel.html_rules).apply(tree)
+        sel = self.ruleset.selection(doc.url, doc.language, html_text, self.match_timeout, not self.use_prefilter)
+        pruned = PruneElements(sel.html_rules, skip_absent=self.use_prefilter).apply(tree)
         extraction = extract_html(tree, url=doc.url)
         meta = {**extraction.metadata, **doc.metadata}
         url = doc.url or meta.get("url")
@@ -147,7 +147,7 @@ class Cleaner:
         self, doc: Document, only: CompiledRule | None, title: str | None = None, extracted: bool = False
     ) -> CleanResult:
         text = doc.text
-        sel = self.ruleset.selection(doc.url, doc.language, text, self.match_timeout)
+        sel = self.ruleset.selection(doc.url, doc.language, text, self.match_timeout, not self.use_prefilter)
         rules = sel.text_rules if only is None else [r for r in sel.text_rules if r is only]
         # Text extracted from HTML holds no markup: a "<table>" in it is a code sample to keep.
         builtins = {**sel.builtins, "html": False} if extracted else sel.builtins

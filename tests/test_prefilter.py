@@ -3,13 +3,17 @@ nothing can happen: results equal the exhaustive evaluation, every rule and step
 
 from __future__ import annotations
 
+import gzip
 import random
 
 import pytest
 
 from cleaner import Cleaner
+from cleaner.extract import NoContent
+from cleaner.rules.leadchars import first_char, pattern_lead
+from cleaner.rules.matching import selector_keys
 from cleaner.rules.prefilter import fold, pattern_anchors, phrase_anchor
-from tests.conftest import seed_dirs
+from tests.conftest import ROOT, seed_dirs
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +30,15 @@ def _corpus() -> list[str]:
     pool = [ln for r in RuleSet.load().rules for ex in r.rule.examples for ln in ex.input.splitlines()]
     pool += ["ΣΧΌΛΙΑ ς", "İstanbul yorumlar", "ſhare", "Ünïcödé — “quotes” ‘here’", "&amp;copy; 2020", "<b>Share</b>",
              "Re<b>ply</b>", "  Leave   a   Reply  ", "x" * 500, "", "a\tb", "  lead", "trail  ", "x\xa0y",
-             "a\rb", "\u200bzw", "a  b", " ", "\t", "Share&nbsp;&nbsp;Button", "<p>Leave a Reply</p>"]
-    for _ in range(300):
-        lines = [rng.choice(pool) for _ in range(rng.randint(1, 40))]
+             "a\rb", "\u200bzw", "a  b", " ", "\t", "Share&nbsp;&nbsp;Button", "<p>Leave a Reply</p>",
+             # first characters the line-start gates must not misjudge
+             "  • Jan 5, 2020", "\u212aeep", "ſeptember 5, 2020", "İstanbul, 5 Ekim 2020",
+             "\xa0 March 3, 2020 at 10:30 am",
+             "\x1cJan 5, 2020", "｜ 2020-01-05", "— By Anna Smith", "Von Max Mustermann", "Автор: Иван Петров",
+             "12:30 05.01.2020", "2/23/2022 at 8:29am", "AFP / Getty Images", "(Photo: Reuters)"]
+    for k in range(320):
+        # Some long documents, so rules limited to the first or last lines or fractions see both ends.
+        lines = [rng.choice(pool) for _ in range(rng.randint(1, 40) if k < 300 else rng.randint(60, 150))]
         texts.append(rng.choice(["\n", "\r\n"]).join(lines) + rng.choice(["", "\n", "\r\n\r\n"]))
     return texts
 
@@ -50,5 +60,83 @@ def test_anchor_extraction():
     assert pattern_anchors(r"Liked it\? Take a second to support .{1,100} on Patreon!?") == [
         "liked it? take a second to support "]
     assert pattern_anchors(r"(?:\w+\s?)+") is None
-    assert pattern_anchors(r"\p{Lu}+ news") is None  # regex-only syntax: no anchor, the rule runs everywhere
+    # Unicode properties are read as "any character": the literal after them still anchors the rule.
+    assert pattern_anchors(r"\p{Lu}+ news") == [" news"]
+    assert pattern_anchors(r"[\p{L}\d]+ news") == [" news"]
+    assert pattern_anchors(r"(?f)(?:news){e<=1}") is None  # fuzzy matching: no anchor, the rule runs everywhere
     assert len(fold("İSTANBUL ſ ς")) == len("İSTANBUL ſ ς")
+
+
+def test_lead_chars():
+    lead = pattern_lead(r"[-•·|]?\s*+(?:Jan|Feb)\.? \d{1,2}")
+    assert lead is not None
+    assert all(lead.admits(c) for c in "-•·|JjFf")
+    assert not any(lead.admits(c) for c in "aX1(")
+    digits = pattern_lead(r"(?:on )?\d{1,2}/\d{1,2}")
+    assert digits is not None and digits.admits("7") and digits.admits("O") and not digits.admits("x")
+    assert pattern_lead(r"\s*\S+ comments") is None  # may start with anything
+    assert pattern_lead(r"[^x]+") is None
+    assert pattern_lead(r"\s*") is None  # matches whitespace only
+    kelvin = pattern_lead("keep")
+    assert kelvin is not None and kelvin.admits("\u212a") and kelvin.admits("K")
+    assert first_char(" \t\xa0 Jan") == "J" and first_char("   ") == ""
+
+
+def test_signature_index_agrees_with_full_search(cleaner):
+    rs = cleaner.ruleset
+    signed = [(i, p) for i, p in enumerate(rs.packs) if p.signatures is not None]
+    assert signed, "the bundled packs have signatures"
+    phrases = [s for _, p in signed for s in p.loaded.pack.signatures]
+    rng = random.Random(3)
+
+    def mangle(s: str) -> str:
+        s = "".join(ch.upper() if rng.random() < 0.3 else ch for ch in s)
+        return s.replace(" ", rng.choice([" ", "  ", "\n", "\t \n", "&nbsp;"]))
+
+    texts = []
+    for _ in range(2000):
+        parts = ["x", "word ", "the ", "", "a-", "\n", " " * 300, "@media ", "ſ", "İ"]
+        parts += [mangle(rng.choice(phrases)), rng.choice(phrases)[:-1], rng.choice(phrases)[1:]]
+        texts.append("".join(rng.choice(parts) for _ in range(rng.randint(1, 8))))
+    index = rs._signatures
+    for text in texts:
+        found = index.packs_in(text, 1.0)
+        for i, p in signed:
+            if i not in index.always:
+                assert (p.signatures.search(text, 1.0) is not None) == (i in found), (p.name, text[:120])
+
+
+def test_selector_keys():
+    assert selector_keys("#respond") == (frozenset(), frozenset({"respond"}))
+    assert selector_keys("form.comment-form") == (frozenset({"comment-form"}), frozenset())
+    assert selector_keys("div.a > .b #c") == (frozenset({"a", "b"}), frozenset({"c"}))
+    assert selector_keys(".a:not(.b)") == (frozenset({"a"}), frozenset())  # .b must be absent, not present
+    assert selector_keys("a, .b") is None and selector_keys("div") is None and selector_keys("[data-x]") is None
+
+
+def _html_pages() -> list[tuple[str, str | None]]:
+    pages = [(p.read_text(encoding="utf-8"), None) for p in sorted((ROOT / "fixtures" / "html").glob("*.html"))]
+    pages.append(("""<html><body><article><p>The council approved the budget on Monday night after a long debate.</p>
+<p>Work is due to begin in the spring, the mayor said.</p></article>
+<div class="sharedaddy sd-sharing-enabled"><h3>Share this:</h3><a>Twitter</a></div>
+<div id="respond" class="comment-respond"><h3>Leave a Reply</h3><form class="comment-form">
+<p>Your email address will not be published.</p></form></div>
+<p class="x\tsharedaddy">Blog at WordPress.com.</p></body></html>""", "https://example.wordpress.com/2020/01/05/budget/"))
+    wcxb = ROOT.parent / "shared" / "data" / "wcxb-dev" / "html"
+    if wcxb.is_dir():
+        pages += [(gzip.open(f).read().decode("utf-8", "replace"), None) for f in sorted(wcxb.glob("*.html.gz"))[:15]]
+    return pages
+
+
+def test_html_fast_paths_give_identical_records(pair):
+    fast, reference = pair
+    for html, url in _html_pages():
+        try:
+            a = fast.clean_html(html, url=url)
+        except NoContent:
+            with pytest.raises(NoContent):
+                reference.clean_html(html, url=url)
+            continue
+        b = reference.clean_html(html, url=url)
+        assert a.text == b.text and a.removed == b.removed
+        assert a.provenance["html_removals"] == b.provenance["html_removals"]

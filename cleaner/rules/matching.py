@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import regex
 from cssselect import GenericTranslator, SelectorError
+from cssselect import parse as cssselect_parse
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -151,6 +152,44 @@ def selector_to_xpath(selector: str) -> str:
 
 def compile_xpaths(selectors: list[str], xpaths: list[str]) -> list[etree.XPath]:
     return [etree.XPath(selector_to_xpath(s)) for s in selectors] + [etree.XPath(x) for x in xpaths]
+
+
+SelectorKeys = tuple[frozenset[str], frozenset[str]]
+
+
+def selector_keys(selector: str) -> SelectorKeys | None:
+    """Class names and ids an element (or its ancestors) must carry for a CSS selector to match it.
+
+    A page without one of them cannot match, so its XPath query is skipped. None when the
+    selector has a part this does not understand (it is then always queried)."""
+    try:
+        parsed = cssselect_parse(selector)
+    except SelectorError:
+        return None
+    if len(parsed) != 1:
+        return None  # "a, b": either part may match
+    classes: set[str] = set()
+    ids: set[str] = set()
+
+    def walk(node: object) -> bool:
+        kind = type(node).__name__
+        if kind == "Element":
+            return True
+        if kind == "Class":
+            classes.add(node.class_name)  # type: ignore[attr-defined]
+            return walk(node.selector)  # type: ignore[attr-defined]
+        if kind == "Hash":
+            ids.add(node.id)  # type: ignore[attr-defined]
+            return walk(node.selector)  # type: ignore[attr-defined]
+        if kind == "CombinedSelector":
+            return walk(node.selector) and walk(node.subselector)  # type: ignore[attr-defined]
+        if kind in ("Attrib", "Pseudo", "Function", "Negation"):  # their own condition is not required here
+            return walk(node.selector)  # type: ignore[attr-defined]
+        return False
+
+    if not walk(parsed[0].parsed_tree) or not (classes or ids):
+        return None
+    return frozenset(classes), frozenset(ids)
 
 
 def check_selector(selector: str, is_css: bool) -> str | None:

@@ -17,47 +17,23 @@ import bisect
 from collections.abc import Iterable
 
 import ahocorasick
-import regex
 
-try:  # Python 3.11+
-    import re._constants as sre_c
-    import re._parser as sre_p
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as sre_c  # type: ignore[no-redef]
-    import sre_parse as sre_p  # type: ignore[no-redef]
-
-from cleaner.rules.matching import _CHAR_CLASSES, _DASHES, _DQUOTES, _SQUOTES
+from cleaner.rules.folding import fold, phrase_anchor
+from cleaner.rules.leadchars import LeadChars, pattern_lead
+from cleaner.rules.matching import _CHAR_CLASSES, _DASHES, _DQUOTES, _SQUOTES, phrase_to_regex
+from cleaner.rules.patterns import parse_pattern, sre_c
 from cleaner.rules.ruleset import CompiledRule
 
 MIN_ANCHOR = 3
-# Same-length folds the regex engine's case-insensitive matching makes but str.lower() does not.
-_FOLD = str.maketrans({"ς": "σ", "ſ": "s", "İ": "i", "ϐ": "β", "ϑ": "θ", "ϕ": "φ", "ϖ": "π", "ϰ": "κ", "ϱ": "ρ",
-                       "ϵ": "ε", "ẛ": "ṡ"})
+
+def _caseless(ch: str) -> bool:
+    return ch.lower() == ch == ch.upper() and not ch.isspace()
 
 
-_NEEDS_FOLD = regex.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
+def _required(items: Iterable, keep=None) -> list[str] | None:
+    """Literals one of which must appear in any match of this sequence (None: no guarantee).
 
-
-def fold(text: str) -> str:
-    """Lowercase without changing length, so offsets in the folded text are offsets in the text."""
-    if _NEEDS_FOLD.search(text):  # rare; translate() is slow, so only when needed
-        text = text.translate(_FOLD)
-    return text.lower()
-
-
-def phrase_anchor(phrase: str) -> str | None:
-    tokens = [""]
-    for ch in phrase:
-        if ch.isspace() or ch in _CHAR_CLASSES:
-            tokens.append("")
-        else:
-            tokens[-1] += ch
-    best = max(tokens, key=len)
-    return fold(best) if best else None
-
-
-def _required(items: Iterable) -> list[str] | None:
-    """Literals one of which must appear in any match of this sequence (None: no guarantee)."""
+    With ``keep``, only runs of characters it accepts count as literals."""
     best: list[str] | None = None
 
     def consider(cands: list[str] | None) -> None:
@@ -67,32 +43,47 @@ def _required(items: Iterable) -> list[str] | None:
 
     run: list[str] = []
     for op, av in items:
-        if op is sre_c.LITERAL:
+        if op is sre_c.LITERAL and (keep is None or keep(chr(av))):
             run.append(chr(av))
             continue
         consider(["".join(run)] if run else None)
         run = []
         if op is sre_c.SUBPATTERN:
-            consider(_required(av[-1]))
+            consider(_required(av[-1], keep))
         elif op is sre_c.BRANCH:
-            alts = [_required(b) for b in av[1]]
+            alts = [_required(b, keep) for b in av[1]]
             if all(a is not None for a in alts):
                 consider([x for a in alts for x in a])  # type: ignore[union-attr]
-        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT) and av[0] >= 1:
-            consider(_required(av[2]))
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            consider(_required(av[2], keep))
+        elif op is sre_c.ATOMIC_GROUP:
+            consider(_required(av, keep))
     consider(["".join(run)] if run else None)
     return best
 
 
 def pattern_anchors(pattern: str) -> list[str] | None:
-    try:
-        parsed = sre_p.parse(pattern, 0)
-    except Exception:  # noqa: BLE001 - syntax only the `regex` module knows: no anchor, not an error
+    parsed = parse_pattern(pattern)
+    if parsed is None:
         return None
     found = _required(parsed)
     if not found:
         return None
     return [fold(x) for x in found]
+
+
+def must_contain(cr: CompiledRule) -> tuple[str, ...] | None:
+    """Case-free literals (punctuation, digits) one of which every line the rule matches contains.
+
+    A plain ``in`` test stands for the regex on lines without them: cheap, and needs no folding."""
+    out: list[str] = []
+    for source in [phrase_to_regex(p.strip()) for p in cr.rule.phrases] + list(cr.rule.patterns):
+        parsed = parse_pattern(source)
+        found = _required(parsed, _caseless) if parsed is not None else None
+        if not found:
+            return None
+        out.extend(found)
+    return tuple(sorted(set(out))) or None
 
 
 def _usable(anchor: str) -> bool:
@@ -175,6 +166,22 @@ class Prefilter:
                 gated.add(cr.id)
                 prefixes |= got
         self.gated_ids = frozenset(gated)
+        # The rest of the line-anchored rules: the first character of a line must be one they allow.
+        self.lead: dict[str, LeadChars] = {}
+        for cr in rules:
+            if cr.rule.html_rule or cr.id in self.anchored or cr.id in self.exact_ids or cr.id in gated:
+                continue
+            lead = rule_lead(cr)
+            if lead is not None:
+                self.lead[cr.id] = lead
+        # Any rule not found by its anchors: literals such as ":" or "©" its lines must contain.
+        self.contains: dict[str, tuple[str, ...]] = {}
+        for cr in rules:
+            if cr.rule.html_rule or cr.id in self.anchored or cr.id in self.exact_ids:
+                continue
+            lits = must_contain(cr)
+            if lits is not None:
+                self.contains[cr.id] = lits
         self.gate_prefixes = tuple(sorted(prefixes))
         self.gate_len = max(map(len, prefixes), default=0)
         self.empty = not by_anchor
@@ -276,9 +283,8 @@ def _close(cur: set[str], branches: list) -> tuple[set[str], bool] | None:
 
 def line_start_prefixes(pattern: str) -> set[str] | None:
     """Lowercase literals one of which starts every match of a pattern anchored at the line start."""
-    try:
-        parsed = sre_p.parse(pattern, 0)
-    except Exception:  # noqa: BLE001 - syntax only the `regex` module knows
+    parsed = parse_pattern(pattern)
+    if parsed is None:
         return None
     got = _prefixes(parsed, {""})
     if got is None or "" in got[0]:
@@ -307,3 +313,17 @@ def rule_line_prefixes(cr: CompiledRule) -> set[str] | None:
             return None
         out |= got
     return out or None
+
+
+def rule_lead(cr: CompiledRule) -> LeadChars | None:
+    """For a rule anchored at the line start: the first characters a matching line can have."""
+    r = cr.rule
+    if r.match not in ("line", "start"):
+        return None
+    out = LeadChars()
+    for source in [phrase_to_regex(p.strip()) for p in r.phrases] + list(r.patterns):
+        got = pattern_lead(source)
+        if got is None:
+            return None
+        out.merge(got)
+    return out

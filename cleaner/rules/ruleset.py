@@ -8,10 +8,20 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import ahocorasick
+import regex
 from lxml import etree
 
+from cleaner.rules.folding import fold, phrase_anchor_at
 from cleaner.rules.loader import LoadedPack, PackSource, parse_packs, read_sources
-from cleaner.rules.matching import CompiledMatcher, compile_xpaths
+from cleaner.rules.matching import (
+    CompiledMatcher,
+    MatchTimeout,
+    SelectorKeys,
+    compile_xpaths,
+    phrase_to_regex,
+    selector_keys,
+)
 from cleaner.rules.schema import Matcher, Rule
 
 BUILTIN_DEFAULTS = {"repeated_lines": True, "blank_lines": True, "html": True, "whitespace": True, "title": True}
@@ -65,6 +75,8 @@ class CompiledRule:
     languages: tuple[str, ...]
     domains: tuple[str, ...]
     xpaths: list[etree.XPath] = field(default_factory=list)
+    # Per XPath: class names and ids a page must have for it to match (None: always query).
+    xpath_keys: list[SelectorKeys | None] = field(default_factory=list)
     order: int = 0  # position in the rule set: ties between rules resolve in load order
 
     @property
@@ -102,14 +114,95 @@ class CompiledPack:
     def name(self) -> str:
         return self.loaded.pack.name
 
-    def applies(self, host: str | None, language: str | None, text: str, timeout: float) -> bool:
+    def applies(
+        self, host: str | None, language: str | None, text: str, timeout: float, signed: bool | None = None
+    ) -> bool:
+        """``signed`` is what the signature index found (None: search the text here)."""
         if not language_allows(language, self.languages):
             return False
         if not self.domains and self.signatures is None:
             return True
         if domain_matches(host, self.domains):
             return True
-        return self.signatures is not None and self.signatures.search(text, timeout) is not None
+        if self.signatures is None:
+            return False
+        return signed if signed is not None else self.signatures.search(text, timeout) is not None
+
+
+class SignatureIndex:
+    """Which scoped packs' signatures occur in a text, without a regex scan of the whole text.
+
+    One Aho-Corasick pass finds each signature phrase's longest word; at each place it occurs,
+    the rest of the phrase is checked there: the part after it with a forward match, the part
+    before it with a reverse match ending at it. Exact, and cheap on a 300 kB HTML page where
+    a case-insensitive regex search per pack is not."""
+
+    def __init__(self, packs: list[CompiledPack]):
+        self.always: set[int] = set()  # packs with a phrase too short to index: searched in full
+        # (pack, reverse regex for the part before the anchor word, its most non-space chars, the rest)
+        self.phrases: list[tuple[int, regex.Pattern | None, int, regex.Pattern]] = []
+        by_anchor: dict[str, list[int]] = {}
+        for i, p in enumerate(packs):
+            for phrase in p.loaded.pack.signatures:
+                phrase = phrase.strip()
+                got = phrase_anchor_at(phrase)
+                if got is None or len(got[0]) < 3:
+                    self.always.add(i)
+                    continue
+                anchor, at = got
+                by_anchor.setdefault(anchor, []).append(len(self.phrases))
+                before, after = _split_phrase(phrase, at)
+                self.phrases.append((i, before, 3 * len("".join(phrase[:at].split())), after))
+        self.automaton = ahocorasick.Automaton() if by_anchor else None
+        if self.automaton is not None:
+            for a, ids in by_anchor.items():
+                self.automaton.add_word(a, (len(a), tuple(ids)))
+            self.automaton.make_automaton()
+
+    def packs_in(self, text: str, timeout: float) -> set[int]:
+        """Packs with a signature in ``text``; packs in ``always`` are left to a full search."""
+        found: set[int] = set()
+        if self.automaton is None:
+            return found
+        try:
+            for end, (n, ids) in self.automaton.iter(fold(text)):
+                start = end - n + 1
+                for k in ids:
+                    pack, before, most, after = self.phrases[k]
+                    if pack in found or not after.match(text, start, timeout=timeout):
+                        continue
+                    if before is None or before.match(text, _reach_back(text, start, most), start, timeout=timeout):
+                        found.add(pack)
+        except TimeoutError as e:
+            raise MatchTimeout(str(e)) from None
+        return found
+
+
+def _reach_back(text: str, end: int, most: int) -> int:
+    """Where a match of the part before an anchor can start at the earliest: past every space and
+    at most ``most`` other characters. (A reverse match over the whole text costs a scan of it.)"""
+    i, seen = end, 0
+    while i > 0:
+        if text[i - 1].isspace():  # str.isspace() covers every character the regex \s does
+            i -= 1
+        elif seen < most:
+            i, seen = i - 1, seen + 1
+        else:
+            break
+    return i
+
+
+def _split_phrase(phrase: str, at: int) -> tuple[regex.Pattern | None, regex.Pattern]:
+    """Regexes for a signature phrase cut at its anchor word, as ``CompiledMatcher`` would match it whole."""
+    flags = regex.UNICODE | regex.IGNORECASE
+    head, tail = phrase[:at], phrase[at:]
+    lead = r"(?<!\w)" if phrase[0].isalnum() else ""
+    trail = r"(?!\w)" if phrase[-1].isalnum() else ""
+    before = lead + (phrase_to_regex(head) if head.strip() else "") + (r"\s+" if head[-1:].isspace() else "")
+    return (
+        regex.compile(before, flags | regex.REVERSE) if before else None,
+        regex.compile(phrase_to_regex(tail) + trail, flags),
+    )
 
 
 class RuleSet:
@@ -129,6 +222,7 @@ class RuleSet:
         self._scoped_rules = [r for r in self.rules if r.domains or r.languages]
         self._scoped_rule_ids = {r.order for r in self._scoped_rules}
         self._selections: dict[tuple, Selection] = {}
+        self._signatures = SignatureIndex(self.packs)
 
     @classmethod
     def load(cls, paths: list[Path | str] | None = None, default_rules: bool = True) -> RuleSet:
@@ -152,6 +246,7 @@ class RuleSet:
                 languages=tuple(x.lower() for x in r.languages) or langs,
                 domains=tuple(d.lower() for d in r.domains),
                 xpaths=compile_xpaths(r.selectors, r.xpaths),
+                xpath_keys=[selector_keys(x) for x in r.selectors] + [None] * len(r.xpaths),
             )
             for r in pack.rules
         ]
@@ -184,7 +279,9 @@ class RuleSet:
             ],
         }
 
-    def selection(self, url: str | None, language: str | None, text: str, timeout: float) -> Selection:
+    def selection(
+        self, url: str | None, language: str | None, text: str, timeout: float, exhaustive: bool = False
+    ) -> Selection:
         """The rules that may fire on this document (text and HTML) and its built-in switches.
 
         Cached: a crawl has few distinct combinations of scoped packs that apply, so the
@@ -193,7 +290,15 @@ class RuleSet:
         lang = language.lower().replace("_", "-").split("-")[0] if language else None
         # Only scoped packs and scoped rules are looked at per document; the key is which of
         # them apply, so every site without a site pack shares one cached selection.
-        packs_on = tuple(i for i, p in self._scoped_packs if p.applies(host, lang, text, timeout))
+        signed: set[int] | None = None
+        on: list[int] = []
+        for i, p in self._scoped_packs:
+            if p.signatures is not None and signed is None and not exhaustive and not domain_matches(host, p.domains):
+                signed = self._signatures.packs_in(text, timeout)
+            known = None if signed is None or i in self._signatures.always else i in signed
+            if p.applies(host, lang, text, timeout, signed=known):
+                on.append(i)
+        packs_on = tuple(on)
         rules_on = tuple(
             r.order
             for r in self._scoped_rules

@@ -75,8 +75,7 @@ class NormalizeWhitespace:
         if page.exhaustive:
             todo: set[int] = set(range(len(page.lines)))
         else:
-            starts = page.line_starts
-            todo = {bisect.bisect_right(starts, m.start()) - 1 for m in _NEEDS_WORK.finditer(page.doc.text)}
+            todo = _lines_needing_work(page.doc.text, page.line_starts)
             todo.update(ln.index for ln in page.lines if ln.view.edits)  # the HTML step may leave double spaces
         for i in sorted(todo):
             line = page.lines[i]
@@ -93,6 +92,19 @@ class NormalizeWhitespace:
             ]
             if spans:
                 line.view.replace_all(spans, self.rule, "replace")
+
+
+def _lines_needing_work(text: str, starts: list[int]) -> set[int]:
+    # One search per line that needs work: after a hit, go on from the next line's start.
+    todo: set[int] = set()
+    pos, n = 0, len(starts)
+    while (m := _NEEDS_WORK.search(text, pos)) is not None:
+        i = bisect.bisect_right(starts, m.start()) - 1
+        todo.add(i)
+        if i + 1 >= n:
+            break
+        pos = starts[i + 1]
+    return todo
 
 
 def _inside(span: tuple[int, int], others: list[tuple[int, int, str]]) -> bool:

@@ -10,17 +10,36 @@ from lxml import html as lxml_html
 from cleaner.document import preview
 from cleaner.rules.ruleset import CompiledRule
 
+_CLASSES = etree.XPath("//@class")
+_IDS = etree.XPath("//@id")
+_XML_SPACE = str.maketrans("\t\r\n", "   ")
+
+
+def _page_keys(tree: lxml_html.HtmlElement) -> tuple[set[str], set[str]]:
+    """Class tokens (split as XPath's normalize-space splits them) and ids present in the page."""
+    classes = set(" ".join(_CLASSES(tree)).translate(_XML_SPACE).split(" "))
+    return classes, set(_IDS(tree))
+
 
 class PruneElements:
     """Drop every element an HTML rule selects; each becomes a provenance record."""
 
-    def __init__(self, rules: list[CompiledRule]):
+    def __init__(self, rules: list[CompiledRule], skip_absent: bool = True):
         self.rules = [r for r in rules if r.xpaths]
+        self.skip_absent = skip_absent  # False: query every XPath (the reference the shortcut is tested against)
 
     def apply(self, tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []
+        page_keys: tuple[set[str], set[str]] | None = None
         for cr in self.rules:
-            for xp in cr.xpaths:
+            for xp, keys in zip(cr.xpaths, cr.xpath_keys, strict=True):
+                if keys is not None and self.skip_absent:
+                    # One pass collects the page's class names and ids; a selector naming one the
+                    # page lacks cannot match, and its query (a walk over the tree) is skipped.
+                    if page_keys is None:
+                        page_keys = _page_keys(tree)
+                    if not (keys[0] <= page_keys[0] and keys[1] <= page_keys[1]):
+                        continue
                 try:
                     found = xp(tree)
                 except etree.XPathError:

@@ -7,10 +7,12 @@ rule ran: the result does not depend on the order of the packs.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.document import Line
+from cleaner.rules.leadchars import first_char
 from cleaner.rules.matching import MatchTimeout
 from cleaner.rules.ruleset import CompiledRule
 from cleaner.steps.base import Page
@@ -63,12 +65,55 @@ def _in_position(cr: CompiledRule, nb_index: int, nb_total: int) -> bool:
     )
 
 
+def _position_ranges(cr: CompiledRule, nb_total: int) -> list[tuple[int, int]]:
+    """The [lo, hi) runs of non-blank line numbers where ``_in_position`` holds, found at their edges."""
+    pos = cr.rule.position
+    assert pos is not None
+    inside = lambda i: _in_position(cr, i, nb_total)  # noqa: E731
+    runs: list[tuple[int, int]] = []
+    n = nb_total
+    if pos.first_lines is not None or pos.first_fraction is not None:
+        # Start just past the last line the bounds allow, then step back to the edge.
+        hi = min(max(pos.first_lines or 0, int((pos.first_fraction or 0) * n) + 1), n)
+        while hi > 0 and not inside(hi - 1):
+            hi -= 1
+        runs.append((0, hi))
+    if pos.last_lines is not None or pos.last_fraction is not None:
+        lo = n
+        if pos.last_lines is not None:
+            lo = min(lo, n - pos.last_lines)
+        if pos.last_fraction is not None:
+            lo = min(lo, int(n - 1 - pos.last_fraction * n))
+        lo = max(lo, 0)
+        while lo < n and not inside(lo):
+            lo += 1
+        runs.append((lo, n))
+    return runs
+
+
+def _restrict(where: list[tuple[int, Line]], runs: list[tuple[int, int]]) -> list[tuple[int, Line]]:
+    """The items of ``where`` (sorted by non-blank line number) inside any of the runs."""
+    if len(runs) == 2 and runs[0][1] >= runs[1][0]:
+        runs = [(runs[0][0], max(runs[0][1], runs[1][1]))]
+    out: list[tuple[int, Line]] = []
+    for lo, hi in runs:
+        a = bisect.bisect_left(where, lo, key=_first)
+        b = bisect.bisect_left(where, hi, key=_first)
+        out.extend(where[a:b])
+    return out
+
+
+def _first(item: tuple[int, Line]) -> int:
+    return item[0]
+
+
 class MatchRules:
     """Find where each applicable rule fires; return a Plan, change nothing."""
 
     def plan(self, page: Page) -> Plan:
         plan = Plan()
         nonblank = [ln for ln in page.lines if not ln.blank]
+        nb_total = len(nonblank)
         nb_of = {ln.index: i for i, ln in enumerate(nonblank)}
         # Word counts once per line (capped: only "at most N words" is ever asked).
         nwords = [len(ln.text.split(None, WORD_CAP)) for ln in nonblank]
@@ -79,6 +124,7 @@ class MatchRules:
             cap = pf.exact_max_words
             exact = pf.exact_hits([(i, ln.text) for i, ln in everywhere if nwords[i] <= cap])
         gated: list[tuple[int, Line]] | None = None
+        by_lead: dict[str, list[tuple[int, Line]]] | None = None
         short: dict[tuple[int, bool], list[tuple[int, Line]]] = {}
         for cr in page.rules:
             limit = cr.rule.max_words
@@ -88,6 +134,16 @@ class MatchRules:
                     where = [(i, ln) for i, ln in where if nwords[i] <= limit]
             elif pf is not None and cr.id in pf.exact_ids:
                 where = [(i, nonblank[i]) for i in exact.get(cr.id, ())]
+            elif pf is not None and cr.id in pf.lead:
+                if by_lead is None:
+                    by_lead = {}
+                    for i, ln in everywhere:
+                        by_lead.setdefault(first_char(ln.text), []).append((i, ln))
+                lead = pf.lead[cr.id]
+                runs = [v for c, v in by_lead.items() if lead.admits(c)]
+                where = sorted(x for run in runs for x in run) if len(runs) > 1 else runs[0] if runs else []
+                if limit is not None:
+                    where = [(i, ln) for i, ln in where if nwords[i] <= limit]
             else:
                 base = everywhere
                 is_gated = pf is not None and cr.id in pf.gated_ids
@@ -102,6 +158,14 @@ class MatchRules:
                     where = short[key]
                 else:
                     where = base
+            if where and pf is not None and cr.id in pf.contains:
+                lits = pf.contains[cr.id]
+                if len(lits) == 1:
+                    where = [x for x in where if lits[0] in x[1].text]
+                else:
+                    where = [x for x in where if any(a in x[1].text for a in lits)]
+            if where and cr.rule.position is not None and not page.exhaustive:
+                where = _restrict(where, _position_ranges(cr, nb_total))
             if not where:
                 continue
             try:
@@ -128,8 +192,8 @@ class MatchRules:
                 continue
             if r.max_words is not None and r.max_words >= WORD_CAP and _too_many_words(line.text, r.max_words):
                 continue  # lines within smaller limits were picked from the word counts already
-            if not _in_position(cr, nb_index, nb_total):
-                continue
+            if page.exhaustive and not _in_position(cr, nb_index, nb_total):
+                continue  # otherwise ``where`` holds only lines in position
             if r.action == "drop-span":
                 spans = [(s, e, cr.id) for s, e in cr.start.finditer(line.text, timeout)]
                 if spans:
