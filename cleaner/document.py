@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import regex
-
 
 @dataclass
 class Document:
@@ -144,7 +142,7 @@ class LineView:
             self.replace(cs, ce, rep, rule, action)
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     index: int
     start: int  # offset of the content in the document
@@ -162,17 +160,21 @@ class Line:
         return not self.view.text.strip()
 
 
-_LINE = regex.compile(r"[^\n]*\n|[^\n]+")
-
-
 def split_lines(text: str) -> list[Line]:
+    """Lines split at "\n"; a "\r" before it is not content. A final "\n" starts no new line."""
     lines: list[Line] = []
-    for i, m in enumerate(_LINE.finditer(text)):
-        s, e = m.span()
-        content_end = e
-        if text[content_end - 1 : content_end] == "\n":
-            content_end -= 1
-            if text[content_end - 1 : content_end] == "\r" and content_end > s:
-                content_end -= 1
-        lines.append(Line(i, s, content_end, e, LineView(text[s:content_end])))
+    parts = text.split("\n")
+    last = len(parts) - 1
+    pos = 0
+    for i, part in enumerate(parts):
+        end = pos + len(part)
+        if i == last:
+            if part:
+                lines.append(Line(i, pos, end, end, LineView(part)))
+            break
+        if part.endswith("\r"):
+            lines.append(Line(i, pos, end - 1, end + 1, LineView(part[:-1])))
+        else:
+            lines.append(Line(i, pos, end, end + 1, LineView(part)))
+        pos = end + 1
     return lines

@@ -70,11 +70,17 @@ def _pattern_to_regex(pattern: str, mode: str) -> str:
     return _anchor(pattern, mode, False, False)
 
 
+_GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")
+_NUMBERED_REF = regex.compile(r"\\[1-9]|\\g<\d")
+
+
 @dataclass
 class CompiledMatcher:
     """One matcher (a rule's start condition, or a block's end) ready to search lines."""
 
     regexes: list[regex.Pattern]
+    # All regexes as one alternation, when that finds a line the same way: one search, not several.
+    single: regex.Pattern | None = None
 
     @classmethod
     def build(cls, matcher: Matcher) -> CompiledMatcher:
@@ -92,10 +98,13 @@ class CompiledMatcher:
             compiled.append(regex.compile("|".join(f"(?:{x})" for x in parts), flags))
         for pattern in matcher.patterns:
             compiled.append(regex.compile(_pattern_to_regex(pattern, matcher.match), flags))
-        return cls(compiled)
+        return cls(compiled, _combine(matcher, compiled, flags))
 
-    def search(self, text: str, timeout: float) -> regex.Match | None:
+    def search(self, text: str, timeout: float, combined: bool = True) -> regex.Match | None:
+        """The first match; ``combined=False`` runs the regexes one by one (the reference behaviour)."""
         try:
+            if combined and self.single is not None:
+                return self.single.search(text, timeout=timeout)
             for rx in self.regexes:
                 m = rx.search(text, timeout=timeout)
                 if m is not None:
@@ -119,6 +128,27 @@ class CompiledMatcher:
             else:
                 merged.append([s, e])
         return iter((s, e) for s, e in merged)
+
+
+def _combine(matcher: Matcher, compiled: list[regex.Pattern], flags: int) -> regex.Pattern | None:
+    """One alternation of a matcher's regexes, where ``search`` then gives the same answer.
+
+    Whether a line matches never changes. Which match is found can: only when the regexes are
+    anchored at the line start (all try position 0, in order) is it the same match, so rules
+    that capture groups combine only then, and drop-span rules (which cut every match) never."""
+    if len(compiled) < 2 or getattr(matcher, "action", None) == "drop-span":
+        return None
+    if getattr(matcher, "captures", None) and matcher.match not in ("line", "start"):
+        return None
+    names = [n for rx in compiled for n in rx.groupindex]
+    if len(names) != len(set(names)):
+        return None
+    if any(_GLOBAL_FLAGS.search(rx.pattern) or _NUMBERED_REF.search(rx.pattern) for rx in compiled):
+        return None  # flags would apply to every part, numbered references would point elsewhere
+    try:
+        return regex.compile("|".join(f"(?:{rx.pattern})" for rx in compiled), flags)
+    except regex.error:
+        return None
 
 
 def check_pattern(pattern: str, case_sensitive: bool) -> str | None:

@@ -184,6 +184,7 @@ class Prefilter:
                 self.contains[cr.id] = lits
         self.gate_prefixes = tuple(sorted(prefixes))
         self.gate_len = max(map(len, prefixes), default=0)
+        self.gate_first = frozenset(p[:1] for p in prefixes)  # a line must start with one of these
         self.empty = not by_anchor
         if not self.empty:
             self.automaton.make_automaton()
@@ -214,14 +215,29 @@ class Prefilter:
         folded = fold(text)
         if len(folded) != len(text):  # pragma: no cover - fold() keeps length for every known character
             raise ValueError("case folding changed the text length")
+        # Hits come in text order: walk the line starts alongside, and collect lines per group of
+        # rules sharing an anchor, spreading them to the rules once at the end.
+        by_ids: dict[tuple[str, ...], set[int]] = {}
+        line, n = 0, len(line_starts)
+        nxt = line_starts[1] if n > 1 else len(text) + 1
         for end, ids in self.automaton.iter(folded):
-            line = bisect.bisect_right(line_starts, end) - 1
-            for rid in ids:
-                hits.setdefault(rid, set()).add(line)
+            if end >= nxt:
+                line = bisect.bisect_right(line_starts, end, line) - 1
+                nxt = line_starts[line + 1] if line + 1 < n else len(text) + 1
+            got = by_ids.get(ids)
+            if got is None:
+                by_ids[ids] = {line}
+            else:
+                got.add(line)
         for index, cleaned in extra:
             for _, ids in self.automaton.iter(fold(cleaned)):
-                for rid in ids:
-                    hits.setdefault(rid, set()).add(index)
+                by_ids.setdefault(ids, set()).add(index)
+        for ids, lines in by_ids.items():
+            for rid in ids:
+                if rid in hits:
+                    hits[rid] |= lines
+                else:
+                    hits[rid] = set(lines)
         return hits
 
 

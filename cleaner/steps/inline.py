@@ -27,6 +27,7 @@ _TAG = regex.compile(
     regex.IGNORECASE,
 )
 _ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_MARKUP = regex.compile(f"{_TAG.pattern}|{_ENTITY.pattern}", regex.IGNORECASE)
 _EDGE_WS = regex.compile(r"^\s+|\s+$")
 _INNER_WS = regex.compile(r"[^\S\n]{2,}|[^\S \n]")
 _INVISIBLE = regex.compile(r"[\u200b\u2060\ufeff]+")
@@ -46,7 +47,12 @@ class StripHtml:
         doc = page.doc.text
         if "<" not in doc and "&" not in doc:
             return
-        for line in page.lines:
+        if page.exhaustive:
+            todo = range(len(page.lines))
+        else:  # only lines holding a tag or an entity can change
+            todo = sorted(_lines_matching(_MARKUP, doc, page.line_starts))
+        for i in todo:
+            line = page.lines[i]
             text = line.view.text
             if "<" not in text and "&" not in text:
                 continue
@@ -75,7 +81,7 @@ class NormalizeWhitespace:
         if page.exhaustive:
             todo: set[int] = set(range(len(page.lines)))
         else:
-            todo = _lines_needing_work(page.doc.text, page.line_starts)
+            todo = _lines_matching(_NEEDS_WORK, page.doc.text, page.line_starts)
             todo.update(ln.index for ln in page.lines if ln.view.edits)  # the HTML step may leave double spaces
         for i in sorted(todo):
             line = page.lines[i]
@@ -94,11 +100,12 @@ class NormalizeWhitespace:
                 line.view.replace_all(spans, self.rule, "replace")
 
 
-def _lines_needing_work(text: str, starts: list[int]) -> set[int]:
-    # One search per line that needs work: after a hit, go on from the next line's start.
+def _lines_matching(pattern: regex.Pattern, text: str, starts: list[int]) -> set[int]:
+    """Lines where the pattern matches, from a scan of the whole text: after a hit, the search goes
+    on from the next line's start, so a line with many hits costs one search, not one per hit."""
     todo: set[int] = set()
     pos, n = 0, len(starts)
-    while (m := _NEEDS_WORK.search(text, pos)) is not None:
+    while (m := pattern.search(text, pos)) is not None:
         i = bisect.bisect_right(starts, m.start()) - 1
         todo.add(i)
         if i + 1 >= n:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.document import Line
+from cleaner.rules.folding import fold
 from cleaner.rules.leadchars import first_char
 from cleaner.rules.matching import MatchTimeout
 from cleaner.rules.ruleset import CompiledRule
@@ -103,6 +104,14 @@ def _restrict(where: list[tuple[int, Line]], runs: list[tuple[int, int]]) -> lis
     return out
 
 
+def _by_first_char(lines: list[tuple[int, Line]]) -> dict[str, list[tuple[int, Line]]]:
+    """Lines grouped by their first non-space character, each group in document order."""
+    out: dict[str, list[tuple[int, Line]]] = {}
+    for item in lines:
+        out.setdefault(first_char(item[1].text), []).append(item)
+    return out
+
+
 def _first(item: tuple[int, Line]) -> int:
     return item[0]
 
@@ -135,10 +144,7 @@ class MatchRules:
             elif pf is not None and cr.id in pf.exact_ids:
                 where = [(i, nonblank[i]) for i in exact.get(cr.id, ())]
             elif pf is not None and cr.id in pf.lead:
-                if by_lead is None:
-                    by_lead = {}
-                    for i, ln in everywhere:
-                        by_lead.setdefault(first_char(ln.text), []).append((i, ln))
+                by_lead = by_lead or _by_first_char(everywhere)
                 lead = pf.lead[cr.id]
                 runs = [v for c, v in by_lead.items() if lead.admits(c)]
                 where = sorted(x for run in runs for x in run) if len(runs) > 1 else runs[0] if runs else []
@@ -149,7 +155,11 @@ class MatchRules:
                 is_gated = pf is not None and cr.id in pf.gated_ids
                 if is_gated:
                     if gated is None:
-                        gated = [(i, ln) for i, ln in everywhere if pf.gate(ln.text)]
+                        by_lead = by_lead or _by_first_char(everywhere)
+                        gated = sorted(
+                            x for c, run in by_lead.items() if fold(c)[:1] in pf.gate_first
+                            for x in run if pf.gate(x[1].text)
+                        )
                     base = gated
                 if limit is not None and limit < WORD_CAP:
                     key = (limit, is_gated)
@@ -199,7 +209,7 @@ class MatchRules:
                 if spans:
                     plan.spans.setdefault(line.index, []).extend(spans)
                 continue
-            m = cr.start.search(line.text, timeout)
+            m = cr.start.search(line.text, timeout, not page.exhaustive)
             if m is None:
                 continue
             self._capture(cr, m, plan)
@@ -213,16 +223,18 @@ class MatchRules:
                 if plan.cut_before is None or line.index > plan.cut_before[1]:
                     plan.cut_before = (cr.id, line.index)
             elif r.action == "drop-block":
-                end = self._block_end(cr, nonblank, nb_index, timeout)
+                end = self._block_end(cr, nonblank, nb_index, timeout, not page.exhaustive)
                 if end is not None:
                     plan.blocks.append((cr.id, line.index, end))
                     block_until = end
 
     @staticmethod
-    def _block_end(cr: CompiledRule, nonblank: list[Line], nb_index: int, timeout: float) -> int | None:
+    def _block_end(
+        cr: CompiledRule, nonblank: list[Line], nb_index: int, timeout: float, combined: bool = True
+    ) -> int | None:
         assert cr.end is not None
         for line in nonblank[nb_index + 1 : nb_index + 1 + cr.rule.max_block_lines]:
-            if cr.end.search(line.text, timeout) is not None:
+            if cr.end.search(line.text, timeout, combined) is not None:
                 return line.index
         return None
 
