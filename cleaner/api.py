@@ -116,7 +116,9 @@ class Cleaner:
         # Decoded once (charset detection included): parsed, and searched for pack signatures.
         html_text = doc.html if isinstance(doc.html, str) else decode_bytes(doc.html)[0]
         tree = parse_html(html_text)
-        sel = self.ruleset.selection(doc.url, doc.language, html_text, self.match_timeout, not self.use_prefilter)
+        sel = self.ruleset.selection(
+            doc.url, doc.language, html_text, self.match_timeout, not self.use_prefilter, html_only=True
+        )
         pruned = PruneElements(sel.html_rules, skip_absent=self.use_prefilter).apply(tree)
         extraction = extract_html(tree, url=doc.url)
         meta = {**extraction.metadata, **doc.metadata}
@@ -162,8 +164,8 @@ class Cleaner:
             page.hits = pf.candidates(text, page.line_starts, changed)
             page.anchored = pf.anchored_ids
             page.prefilter = pf
-            hit = [self.ruleset.by_id[rid] for rid in page.hits if rid in sel.text_ids]
-            page.rules = sorted(sel.unanchored(pf.anchored_ids) + hit, key=lambda r: r.order)
+            hits, anchored = page.hits, pf.anchored_ids
+            page.rules = [r for r in rules if r.id in hits or r.id not in anchored]  # still in rule order
         plan = MatchRules().plan(page)
         if RemovalGuard(self.max_removed_share).allows(page, plan):
             ApplyPlan().apply(page, plan)

@@ -78,10 +78,10 @@ class CompiledRule:
     # Per XPath: class names and ids a page must have for it to match (None: always query).
     xpath_keys: list[SelectorKeys | None] = field(default_factory=list)
     order: int = 0  # position in the rule set: ties between rules resolve in load order
+    id: str = field(init=False)  # the rule's id, read in every inner loop: a plain attribute
 
-    @property
-    def id(self) -> str:
-        return self.rule.id
+    def __post_init__(self) -> None:
+        self.id = self.rule.id
 
 
 class Selection:
@@ -92,14 +92,6 @@ class Selection:
         self.builtins = builtins
         self.text_rules = [r for r in rules if not r.rule.html_rule]
         self.html_rules = [r for r in rules if r.rule.html_rule]
-        self.text_ids = frozenset(r.id for r in self.text_rules)
-        self._unanchored: dict[frozenset[str], list[CompiledRule]] = {}
-
-    def unanchored(self, anchored: frozenset[str]) -> list[CompiledRule]:
-        got = self._unanchored.get(anchored)
-        if got is None:
-            got = self._unanchored[anchored] = [r for r in self.text_rules if r.id not in anchored]
-        return got
 
 
 @dataclass
@@ -222,7 +214,9 @@ class RuleSet:
         self._scoped_rules = [r for r in self.rules if r.domains or r.languages]
         self._scoped_rule_ids = {r.order for r in self._scoped_rules}
         self._selections: dict[tuple, Selection] = {}
+        self._rules_on: dict[tuple[str | None, str | None], tuple[int, ...]] = {}  # scoped rules per site
         self._signatures = SignatureIndex(self.packs)
+        self._html_pack_ids = {i for i, p in enumerate(self.packs) if any(r.rule.html_rule for r in p.rules)}
 
     @classmethod
     def load(cls, paths: list[Path | str] | None = None, default_rules: bool = True) -> RuleSet:
@@ -280,12 +274,20 @@ class RuleSet:
         }
 
     def selection(
-        self, url: str | None, language: str | None, text: str, timeout: float, exhaustive: bool = False
+        self,
+        url: str | None,
+        language: str | None,
+        text: str,
+        timeout: float,
+        exhaustive: bool = False,
+        html_only: bool = False,
     ) -> Selection:
         """The rules that may fire on this document (text and HTML) and its built-in switches.
 
         Cached: a crawl has few distinct combinations of scoped packs that apply, so the
-        per-document cost does not grow with the number of rules."""
+        per-document cost does not grow with the number of rules. With ``html_only`` the caller
+        wants only ``html_rules``: packs without HTML rules are not looked at (no signature search
+        of a whole page for packs that could not prune it)."""
         host = domain_of(url)
         lang = language.lower().replace("_", "-").split("-")[0] if language else None
         # Only scoped packs and scoped rules are looked at per document; the key is which of
@@ -293,17 +295,23 @@ class RuleSet:
         signed: set[int] | None = None
         on: list[int] = []
         for i, p in self._scoped_packs:
+            if html_only and not exhaustive and i not in self._html_pack_ids:
+                continue
             if p.signatures is not None and signed is None and not exhaustive and not domain_matches(host, p.domains):
                 signed = self._signatures.packs_in(text, timeout)
             known = None if signed is None or i in self._signatures.always else i in signed
             if p.applies(host, lang, text, timeout, signed=known):
                 on.append(i)
         packs_on = tuple(on)
-        rules_on = tuple(
-            r.order
-            for r in self._scoped_rules
-            if language_allows(lang, r.languages) and (not r.domains or domain_matches(host, r.domains))
-        )
+        rules_on = self._rules_on.get((host, lang))
+        if rules_on is None:
+            if len(self._rules_on) >= 4096:
+                self._rules_on.clear()
+            rules_on = self._rules_on[(host, lang)] = tuple(
+                r.order
+                for r in self._scoped_rules
+                if language_allows(lang, r.languages) and (not r.domains or domain_matches(host, r.domains))
+            )
         key = (packs_on, rules_on)
         cached = self._selections.get(key)
         if cached is not None:
