@@ -106,20 +106,6 @@ class CompiledPack:
     def name(self) -> str:
         return self.loaded.pack.name
 
-    def applies(
-        self, host: str | None, language: str | None, text: str, timeout: float, signed: bool | None = None
-    ) -> bool:
-        """``signed`` is what the signature index found (None: search the text here)."""
-        if not language_allows(language, self.languages):
-            return False
-        if not self.domains and self.signatures is None:
-            return True
-        if domain_matches(host, self.domains):
-            return True
-        if self.signatures is None:
-            return False
-        return signed if signed is not None else self.signatures.search(text, timeout) is not None
-
 
 class SignatureIndex:
     """Which scoped packs' signatures occur in a text, without a regex scan of the whole text.
@@ -214,7 +200,7 @@ class RuleSet:
         self._scoped_rules = [r for r in self.rules if r.domains or r.languages]
         self._scoped_rule_ids = {r.order for r in self._scoped_rules}
         self._selections: dict[tuple, Selection] = {}
-        self._rules_on: dict[tuple[str | None, str | None], tuple[int, ...]] = {}  # scoped rules per site
+        self._by_site: dict[tuple[str | None, str | None, bool], tuple] = {}
         self._signatures = SignatureIndex(self.packs)
         self._html_pack_ids = {i for i, p in enumerate(self.packs) if any(r.rule.html_rule for r in p.rules)}
 
@@ -273,6 +259,29 @@ class RuleSet:
             ],
         }
 
+    def _site_scope(
+        self, host: str | None, lang: str | None, html_only: bool
+    ) -> tuple[tuple[int, ...], list[tuple[int, CompiledPack]], tuple[int, ...]]:
+        """Scoped packs on for a site and language whatever the text says, the packs that are on only
+        if their signature occurs, and the scoped rules that are on."""
+        static_on: list[int] = []
+        by_signature: list[tuple[int, CompiledPack]] = []
+        for i, p in self._scoped_packs:
+            if html_only and i not in self._html_pack_ids:
+                continue
+            if not language_allows(lang, p.languages):
+                continue
+            if (not p.domains and p.signatures is None) or domain_matches(host, p.domains):
+                static_on.append(i)
+            elif p.signatures is not None:
+                by_signature.append((i, p))
+        rules_on = tuple(
+            r.order
+            for r in self._scoped_rules
+            if language_allows(lang, r.languages) and (not r.domains or domain_matches(host, r.domains))
+        )
+        return tuple(static_on), by_signature, rules_on
+
     def selection(
         self,
         url: str | None,
@@ -291,27 +300,29 @@ class RuleSet:
         host = domain_of(url)
         lang = language.lower().replace("_", "-").split("-")[0] if language else None
         # Only scoped packs and scoped rules are looked at per document; the key is which of
-        # them apply, so every site without a site pack shares one cached selection.
-        signed: set[int] | None = None
-        on: list[int] = []
-        for i, p in self._scoped_packs:
-            if html_only and not exhaustive and i not in self._html_pack_ids:
-                continue
-            if p.signatures is not None and signed is None and not exhaustive and not domain_matches(host, p.domains):
-                signed = self._signatures.packs_in(text, timeout)
-            known = None if signed is None or i in self._signatures.always else i in signed
-            if p.applies(host, lang, text, timeout, signed=known):
-                on.append(i)
-        packs_on = tuple(on)
-        rules_on = self._rules_on.get((host, lang))
-        if rules_on is None:
-            if len(self._rules_on) >= 4096:
-                self._rules_on.clear()
-            rules_on = self._rules_on[(host, lang)] = tuple(
-                r.order
-                for r in self._scoped_rules
-                if language_allows(lang, r.languages) and (not r.domains or domain_matches(host, r.domains))
-            )
+        # them apply, so every site without a site pack shares one cached selection. What depends
+        # on the site and language alone is worked out once per (site, language).
+        scope_key = (host, lang, html_only and not exhaustive)
+        site = self._by_site.get(scope_key)
+        if site is None:
+            if len(self._by_site) >= 4096:
+                self._by_site.clear()
+            site = self._by_site[scope_key] = self._site_scope(host, lang, scope_key[2])
+        static_on, by_signature, rules_on = site
+        if by_signature:
+            # The index answers for most packs in one pass; exhaustive mode searches each pack's regex.
+            known = None if exhaustive else self._signatures.packs_in(text, timeout)
+            signed_on: list[int] = []
+            for i, p in by_signature:
+                if known is not None and i not in self._signatures.always:
+                    hit = i in known
+                else:
+                    hit = p.signatures is not None and p.signatures.search(text, timeout) is not None
+                if hit:
+                    signed_on.append(i)
+            packs_on = tuple(sorted(static_on + tuple(signed_on))) if signed_on else static_on
+        else:
+            packs_on = static_on
         key = (packs_on, rules_on)
         cached = self._selections.get(key)
         if cached is not None:

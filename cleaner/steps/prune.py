@@ -10,8 +10,8 @@ from lxml import html as lxml_html
 from cleaner.document import preview
 from cleaner.rules.ruleset import CompiledRule
 
-_CLASSES = etree.XPath("//@class")
-_IDS = etree.XPath("//@id")
+_CLASSES = etree.XPath("//@class", smart_strings=False)
+_IDS = etree.XPath("//@id", smart_strings=False)
 _XML_SPACE = str.maketrans("\t\r\n", "   ")
 
 
