@@ -18,6 +18,7 @@ from cssselect import parse as cssselect_parse
 from lxml import etree
 from lxml import html as lxml_html
 
+from cleaner.rules.patterns import without_possessives
 from cleaner.rules.schema import Matcher
 
 _SQUOTES = "'‘’‚‛′`´"
@@ -81,6 +82,9 @@ class CompiledMatcher:
     regexes: list[regex.Pattern]
     # All regexes as one alternation, when that finds a line the same way: one search, not several.
     single: regex.Pattern | None = None
+    # For matchers anchored at the line end: a right-to-left search that fails fast on lines that
+    # cannot match (a forward search tries every start position). Only ever a filter.
+    reverse: regex.Pattern | None = None
 
     @classmethod
     def build(cls, matcher: Matcher) -> CompiledMatcher:
@@ -98,11 +102,13 @@ class CompiledMatcher:
             compiled.append(regex.compile("|".join(f"(?:{x})" for x in parts), flags))
         for pattern in matcher.patterns:
             compiled.append(regex.compile(_pattern_to_regex(pattern, matcher.match), flags))
-        return cls(compiled, _combine(matcher, compiled, flags))
+        return cls(compiled, _combine(matcher, compiled, flags), _reverse(matcher, compiled, flags))
 
     def search(self, text: str, timeout: float, combined: bool = True) -> regex.Match | None:
         """The first match; ``combined=False`` runs the regexes one by one (the reference behaviour)."""
         try:
+            if combined and self.reverse is not None and self.reverse.search(text, timeout=timeout) is None:
+                return None
             if combined and self.single is not None:
                 return self.single.search(text, timeout=timeout)
             for rx in self.regexes:
@@ -113,9 +119,11 @@ class CompiledMatcher:
             raise MatchTimeout(str(e)) from None
         return None
 
-    def finditer(self, text: str, timeout: float) -> Iterator[tuple[int, int]]:
+    def finditer(self, text: str, timeout: float, combined: bool = True) -> Iterator[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
         try:
+            if combined and self.reverse is not None and self.reverse.search(text, timeout=timeout) is None:
+                return iter(())
             for rx in self.regexes:
                 spans.extend(m.span() for m in rx.finditer(text, timeout=timeout) if m.end() > m.start())
         except TimeoutError as e:
@@ -147,6 +155,18 @@ def _combine(matcher: Matcher, compiled: list[regex.Pattern], flags: int) -> reg
         return None  # flags would apply to every part, numbered references would point elsewhere
     try:
         return regex.compile("|".join(f"(?:{rx.pattern})" for rx in compiled), flags)
+    except regex.error:
+        return None
+
+
+def _reverse(matcher: Matcher, compiled: list[regex.Pattern], flags: int) -> regex.Pattern | None:
+    if matcher.match != "end":
+        return None
+    parts = [without_possessives(rx.pattern) for rx in compiled]
+    if any(p is None or _GLOBAL_FLAGS.search(p) for p in parts):
+        return None
+    try:
+        return regex.compile("|".join(f"(?:{p})" for p in parts), flags | regex.REVERSE)
     except regex.error:
         return None
 

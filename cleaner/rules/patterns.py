@@ -60,3 +60,68 @@ def parse_pattern(pattern: str):
         return sre_p.parse(_neutralise(pattern) if "\\p" in pattern or "\\P" in pattern else pattern, 0)
     except Exception:  # noqa: BLE001 - e.g. fuzzy matching, \L<list>: no analysis, not an error
         return None
+
+
+_BACKREF = regex.compile(r"\\[1-9]|\\g<|\(\?P=|\(\?P>|\(\?&|\(\?R\)|\(\?[+-]?\d")
+
+
+def without_possessives(pattern: str) -> str | None:
+    """The pattern with possessive quantifiers made greedy and atomic groups plain.
+
+    Such a pattern matches every string the original matches (possessives only ever forbid
+    matches), and unlike the original it means the same read right to left: fit for a
+    reverse-search prefilter. None for backreferences and recursion, which do not reverse."""
+    if _BACKREF.search(pattern):
+        return None
+    out: list[str] = []
+    i, n, in_class, after_quantifier = 0, len(pattern), False, False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            after_quantifier = False
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+            out.append(ch)
+            i += 1
+            continue
+        if ch == "[":
+            in_class = True
+            out.append(ch)
+            i += 1
+            if i < n and pattern[i] == "^":
+                out.append("^")
+                i += 1
+            if i < n and pattern[i] == "]":
+                out.append("]")
+                i += 1
+            after_quantifier = False
+            continue
+        if ch == "+" and after_quantifier:
+            i += 1  # possessive marker: drop it
+            after_quantifier = False
+            continue
+        if pattern.startswith("(?>", i):
+            out.append("(?:")
+            i += 3
+            after_quantifier = False
+            continue
+        if ch == "{":
+            m = _COUNT.match(pattern, i)
+            if m:
+                out.append(m.group())
+                i = m.end()
+                after_quantifier = True
+                continue
+        out.append(ch)
+        i += 1
+        after_quantifier = ch in "*+?"
+        if ch == "?" and out[-2:-1] and out[-2] in "*+?}":  # lazy marker: the quantifier is complete
+            after_quantifier = False
+    return "".join(out)
+
+
+_COUNT = regex.compile(r"\{\d*,?\d*\}")

@@ -205,7 +205,7 @@ class MatchRules:
             if page.exhaustive and not _in_position(cr, nb_index, nb_total):
                 continue  # otherwise ``where`` holds only lines in position
             if r.action == "drop-span":
-                spans = [(s, e, cr.id) for s, e in cr.start.finditer(line.text, timeout)]
+                spans = [(s, e, cr.id) for s, e in cr.start.finditer(line.text, timeout, not page.exhaustive)]
                 if spans:
                     plan.spans.setdefault(line.index, []).extend(spans)
                 continue
