@@ -7,11 +7,13 @@ import gzip
 import random
 
 import pytest
+import regex
 
 from cleaner import Cleaner
 from cleaner.extract import NoContent
 from cleaner.rules.leadchars import first_char, pattern_lead
 from cleaner.rules.matching import selector_keys
+from cleaner.rules.patterns import without_possessives
 from cleaner.rules.prefilter import fold, pattern_anchors, phrase_anchor
 from tests.conftest import ROOT, seed_dirs
 
@@ -140,3 +142,20 @@ def test_html_fast_paths_give_identical_records(pair):
         b = reference.clean_html(html, url=url)
         assert a.text == b.text and a.removed == b.removed
         assert a.provenance["html_removals"] == b.provenance["html_removals"]
+
+
+def test_reverse_filter_pattern_relaxing():
+    assert without_possessives(r"a++b") == "a+b"
+    assert without_possessives(r"\++x") == r"\++x"  # an escaped "+" repeated, not a possessive
+    assert without_possessives(r"[++]+") == "[++]+"
+    assert without_possessives(r"(?>ab)+c{1,3}+") == "(?:ab)+c{1,3}"
+    assert without_possessives(r"(a)\1") is None  # backreferences do not read right to left
+    # A relaxed pattern read right to left finds every line the original finds.
+    rng = random.Random(9)
+    original = regex.compile(r"[\w.'’-]++(?: [\w.'’-]++){0,4}\s*/\s*(?:Getty Images|Reuters)\.?\s*$", regex.I)
+    reverse = regex.compile(without_possessives(original.pattern), regex.I | regex.REVERSE)
+    words = ["Photo", "John", "Smith/Getty Images", "/", "Reuters", "via", "x.", " ", "Getty Images", "’s"]
+    for _ in range(3000):
+        line = " ".join(rng.choice(words) for _ in range(rng.randint(1, 9)))
+        if original.search(line):
+            assert reverse.search(line), line
