@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from cleaner.steps.lines import CollapseBlankLines, DropLeadingTitle, DropRepeat
 from cleaner.steps.prune import PruneElements
 from cleaner.steps.rules import ApplyPlan, MatchRules
 
+_order = attrgetter("order")
 DEFAULT_MAX_REMOVED_SHARE = 0.8
 DEFAULT_MATCH_TIMEOUT = 0.1
 
@@ -164,8 +167,15 @@ class Cleaner:
             page.hits = pf.candidates(text, page.line_starts, changed)
             page.anchored = pf.anchored_ids
             page.prefilter = pf
-            hits, anchored = page.hits, pf.anchored_ids
-            page.rules = [r for r in rules if r.id in hits or r.id not in anchored]  # still in rule order
+            if pf.exact_ids:
+                cap = pf.exact_max_words
+                page.exact = pf.exact_hits(
+                    [(ln.index, ln.text) for ln in page.lines if not ln.blank and len(ln.text.split(None, cap)) <= cap]
+                )
+            # Rules found by anchors or whole-line lookups run only where found; the rest always.
+            found = [*page.hits, *page.exact]
+            hit = sorted((self.ruleset.by_id[rid] for rid in found if rid in sel.text_ids), key=_order)
+            page.rules = list(heapq.merge(sel.unanchored(pf.indexed_ids), hit, key=_order))  # in rule order
         plan = MatchRules().plan(page)
         if RemovalGuard(self.max_removed_share).allows(page, plan):
             ApplyPlan().apply(page, plan)

@@ -154,6 +154,7 @@ class Prefilter:
             self.automaton.add_word(a, tuple(sorted(ids)))
         self.anchored_ids = frozenset(self.anchored)
         self.exact_ids = frozenset(i for ids in self.exact_keys.values() for i in ids)
+        self.indexed_ids = self.anchored_ids | self.exact_ids  # rules that run only where the index found them
         # Rules without anchors but anchored at the line start: a line must start with one of
         # their literal prefixes. One startswith() per line stands for all of them.
         prefixes: set[str] = set()

@@ -128,10 +128,7 @@ class MatchRules:
         nwords = [len(ln.text.split(None, WORD_CAP)) for ln in nonblank]
         everywhere = list(enumerate(nonblank))
         pf = page.prefilter
-        exact: dict[str, list[int]] = {}
-        if pf is not None and pf.exact_ids:
-            cap = pf.exact_max_words
-            exact = pf.exact_hits([(i, ln.text) for i, ln in everywhere if nwords[i] <= cap])
+        exact = page.exact
         gated: list[tuple[int, Line]] | None = None
         by_lead: dict[str, list[tuple[int, Line]]] | None = None
         short: dict[tuple[int, bool], list[tuple[int, Line]]] = {}
@@ -142,7 +139,7 @@ class MatchRules:
                 if limit is not None:
                     where = [(i, ln) for i, ln in where if nwords[i] <= limit]
             elif pf is not None and cr.id in pf.exact_ids:
-                where = [(i, nonblank[i]) for i in exact.get(cr.id, ())]
+                where = [(nb_of[i], nonblank[nb_of[i]]) for i in exact.get(cr.id, ())]
             elif pf is not None and cr.id in pf.lead:
                 by_lead = by_lead or _by_first_char(everywhere)
                 lead = pf.lead[cr.id]
