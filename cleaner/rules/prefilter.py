@@ -30,6 +30,23 @@ def _caseless(ch: str) -> bool:
     return ch.lower() == ch == ch.upper() and not ch.isspace()
 
 
+# Words so frequent in prose that, as anchors, they send a rule's regex to most lines.
+_COMMON = frozenset("""
+a about after all also an and any are as at be been but by can could did do does for from get had has have he her
+here his how i if in into is it its just like make may me might more most my new no not now of on one only or our
+out over said say see she should so some such than that the their them then there these they this those through to
+up us use was we were what when where which who will with would you your
+""".split())
+
+
+def _selectivity(cands: list[str]) -> tuple[int, float]:
+    """How well a set of literals narrows the lines: its weakest member, then its average.
+
+    Length stands for rarity, except for the commonest words, which count as two characters."""
+    sizes = [2 if c.strip() in _COMMON else len(c) for c in cands]
+    return min(sizes), sum(sizes) / len(sizes)
+
+
 def _required(items: Iterable, keep=None) -> list[str] | None:
     """Literals one of which must appear in any match of this sequence (None: no guarantee).
 
@@ -38,7 +55,7 @@ def _required(items: Iterable, keep=None) -> list[str] | None:
 
     def consider(cands: list[str] | None) -> None:
         nonlocal best
-        if cands and all(cands) and (best is None or min(map(len, cands)) > min(map(len, best))):
+        if cands and all(cands) and (best is None or _selectivity(cands) > _selectivity(best)):
             best = cands
 
     run: list[str] = []
