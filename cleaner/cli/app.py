@@ -459,6 +459,167 @@ def rules_test(
     typer.echo(summary)
 
 
+@app.command()
+def mine(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursed) or - for stdin, as for clean.")],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="Folder for <domain>.mined.yaml packs, mine-report.md and "
+                                            "generic-candidates.jsonl (created if missing)."),
+    ],
+    input_format: Annotated[
+        str, typer.Option("--input-format", help="auto, text, html, jsonl, json, warc or parquet.")
+    ] = "auto",
+    domain_field: Annotated[
+        str | None,
+        typer.Option("--domain-field", help="Record field holding the site (default: the host of the URL, "
+                                            "without www.)."),
+    ] = None,
+    min_docs: Annotated[
+        int, typer.Option("--min-docs", min=2, help="Distinct documents a domain needs before it is mined.")
+    ] = 5,
+    min_share: Annotated[
+        float, typer.Option("--min-share", min=0.01, max=1.0, help="Share of a domain's documents a line must "
+                                                                  "occur in (and in at least 3).")
+    ] = 0.5,
+    max_line_words: Annotated[int, typer.Option("--max-line-words", min=1, help="Longer lines are not counted.")] = 40,
+    max_line_chars: Annotated[int, typer.Option("--max-line-chars", min=1, help="Longer lines are not counted.")] = 300,
+    prose_share: Annotated[
+        float, typer.Option("--prose-share", min=0.01, max=1.0,
+                            help="Prose-like lines (long, sentence-like) are written only at this share; "
+                                 "below it they are listed as borderline.")
+    ] = 0.95,
+    prose_words: Annotated[int, typer.Option("--prose-words", min=1, help="More words than this: prose-like.")] = 12,
+    middle_share: Annotated[
+        float, typer.Option("--middle-share", min=0.01, max=1.0,
+                            help="Lines with no stable place near the start or end of pages are written only "
+                                 "at this share; below it they are listed as borderline.")
+    ] = 0.8,
+    generic_domains: Annotated[
+        int, typer.Option("--generic-domains", min=2, help="A line qualifying on this many unrelated sites "
+                                                           "goes to generic-candidates.jsonl instead.")
+    ] = 3,
+    cut_share: Annotated[
+        float, typer.Option("--cut-share", min=0.01, max=1.0,
+                            help="cut-after needs only recurring or short lines after the line in this share "
+                                 "of its documents.")
+    ] = 0.95,
+    datelines: Annotated[
+        bool, typer.Option("--datelines", help="Also write lines whose date or time changes on every page.")
+    ] = False,
+    prefixes: Annotated[
+        bool, typer.Option("--prefixes/--no-prefixes", help="Also mine line starts (bylines, credits).")
+    ] = True,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultOpt = False,
+    include_covered: Annotated[
+        bool, typer.Option("--include-covered", help="Also write lines the loaded packs already remove.")
+    ] = False,
+    max_keys: Annotated[
+        int, typer.Option("--max-keys", min=1000, help="Memory budget of the first pass (counters, ~100 bytes each).")
+    ] = 2_000_000,
+    text_field: Annotated[str, typer.Option(help="Input record field holding the text.")] = "text",
+    html_field: Annotated[str, typer.Option(help="Input record field holding a page's HTML.")] = "html",
+    id_field: Annotated[str, typer.Option(help="Input record field holding the id.")] = "id",
+    url_field: Annotated[str, typer.Option(help="Input record field holding the URL.")] = "url",
+    max_document_mb: Annotated[
+        float, typer.Option("--max-document-mb", min=0.001, help="Larger documents are skipped as failed.")
+    ] = DEFAULT_MAX_BYTES / 1e6,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1,
+                          help="Processes; each counts its share of the domains (file inputs), then they "
+                               "build the packs.")
+    ] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+) -> None:
+    """Learn each site's chrome from its own pages: write one reviewable site pack per domain."""
+    import multiprocessing
+    from collections.abc import Iterator
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from cleaner.mining import MineOptions, Miner, reference_cleaner
+    from cleaner.mining.shards import mine_sharded
+    from cleaner.readers.base import Item
+
+    if input_format not in KINDS:
+        raise _usage_error(f"--input-format must be one of {', '.join(KINDS)}, not {input_format!r}")
+    if output.exists() and not output.is_dir():
+        raise _usage_error(f"{output} is a file; --output is the folder the packs are written to")
+    try:
+        options = MineOptions(min_docs=min_docs, min_share=min_share, max_line_words=max_line_words,
+                              max_line_chars=max_line_chars, prose_share=prose_share, prose_words=prose_words,
+                              middle_share=middle_share, generic_domains=generic_domains, cut_share=cut_share,
+                              datelines=datelines, prefixes=prefixes, max_keys=max_keys,
+                              skip_covered=not include_covered)
+    except ValueError as e:
+        raise _usage_error(str(e)) from None
+    try:
+        reference = reference_cleaner(list(rules or []), default_rules=not no_default_rules)
+    except RuleError as e:
+        err.print(f"[bold red]rule errors ({len(e.problems)}):[/]", highlight=False)
+        for p in e.problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    fields = Fields(text=text_field, html=html_field, id=id_field, url=url_field)
+    own = {output.resolve() / "mine-report.md", output.resolve() / "generic-candidates.jsonl"}
+
+    def items() -> Iterator[Item]:
+        return iter_documents(inputs, fields, input_format, max_bytes=int(max_document_mb * 1e6), exclude=own)
+
+    show = not quiet and err.is_terminal
+    sharded = workers > 1 and "-" not in inputs and "fork" in multiprocessing.get_all_start_methods()
+    miner: Miner | None = None
+    try:
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        with Progress(*columns, console=err, transient=True, disable=not show) as bar:
+            task = bar.add_task("pass 1: 0 documents")
+
+            def progress(stage: str, done: int, total: int) -> None:
+                bar.update(task, description=f"{stage}: {done:,}" + (f" of {total:,}" if total else " documents"))
+
+            if sharded:
+                result = mine_sharded(items, options, workers, domain_field=domain_field, reference=reference,
+                                      progress=progress)
+            else:
+                miner = Miner(options, domain_field=domain_field, reference=reference)
+                for n, item in enumerate(items(), 1):
+                    if isinstance(item, Failure):
+                        miner.add_failed()
+                    else:
+                        miner.add(item)
+                    if n % 500 == 0:
+                        progress("pass 1", n, 0)
+                result = miner.finish(progress, workers=workers)
+    except KeyboardInterrupt:
+        if miner is not None:
+            miner.close()
+        err.print("[bold red]error:[/] interrupted", highlight=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    try:
+        result.write(output)
+    except OSError as e:
+        raise _usage_error(f"cannot write to {output}: {e}") from None
+    s = result.stats
+    if not quiet:
+        err.print(
+            f"[bold]{s.documents:,}[/] documents: {s.counted:,} counted, {s.duplicates:,} duplicates, "
+            f"{s.no_domain:,} without a domain, [{'red' if s.failed else 'green'}]{s.failed:,} failed[/]; "
+            f"{len(result.domains)} of {s.domains:,} domains had at least {min_docs} documents",
+            highlight=False,
+        )
+        n_border = sum(len(dp.by_status("borderline")) for dp in result.domains)
+        secs = s.seconds_pass1 + s.seconds_pass2 + s.seconds_packs
+        err.print(
+            f"[green]{result.rules_written} rules[/] in {len(result.packs)} packs, {n_border} borderline lines, "
+            f"{len(result.generic)} generic candidates in {secs:.1f}s (pass 1 {s.seconds_pass1:.1f}s, "
+            f"pass 2 {s.seconds_pass2:.1f}s, packs {s.seconds_packs:.1f}s)",
+            highlight=False,
+        )
+        err.print(f"output: {output} (review {output / 'mine-report.md'})", highlight=False, markup=False)
+    raise typer.Exit(EXIT_FAILED_INPUTS if s.failed else EXIT_OK)
+
+
 def main() -> None:
     app()
 
