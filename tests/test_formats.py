@@ -102,6 +102,10 @@ def make_warc(records: list[tuple], gz: bool = True) -> tuple[bytes, list[int]]:
     """(kind, url, body, content type, status) records as a WARC; returns its bytes and record offsets."""
     buf = io.BytesIO()
     w = WARCWriter(buf, gzip=gz)
+    # Fixed record ids and dates: the bytes (and so what a truncated record looks like) never vary.
+    ids = iter(range(1, 10_000))
+    w._make_warc_id = lambda *a, **k: f"<urn:uuid:00000000-0000-4000-8000-{next(ids):012d}>"
+    w.curr_warc_date = lambda: "2026-01-02T03:04:05Z"
     offsets = []
     for kind, url, body, ctype, status in records:
         offsets.append(buf.tell())
