@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import trafilatura
 from lxml import html as lxml_html
 
 from cleaner.readers.decode import decode_bytes
@@ -41,6 +40,8 @@ class Extraction:
 
     @staticmethod
     def provenance() -> dict[str, Any]:
+        import trafilatura
+
         return {"tool": "trafilatura", "version": trafilatura.__version__, "options": dict(TRAFILATURA_OPTIONS)}
 
 
@@ -48,7 +49,9 @@ def parse_html(html: str | bytes) -> lxml_html.HtmlElement:
     """Decode (declared charset, then detection) and parse; raise ValueError if it is not HTML."""
     if isinstance(html, bytes):
         html, _ = decode_bytes(html)
-    tree = trafilatura.utils.load_html(html)
+    from trafilatura.utils import load_html  # imported on first use: text-only runs never load it
+
+    tree = load_html(html)
     if tree is None:
         raise ValueError("could not parse the page as HTML")
     return tree
@@ -68,7 +71,9 @@ def extract_html(html: str | bytes | lxml_html.HtmlElement, url: str | None = No
     """trafilatura alone, with cleaner's options: the baseline cleaner is measured against."""
     tree = parse_html(html) if not isinstance(html, lxml_html.HtmlElement) else html
     language = page_language(tree)
-    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, **TRAFILATURA_OPTIONS)
+    from trafilatura import bare_extraction
+
+    doc = bare_extraction(tree, url=url, with_metadata=True, **TRAFILATURA_OPTIONS)
     text = (doc.text or "") if doc is not None else ""
     if not text.strip():
         raise NoContent("trafilatura found no main content in the page")
