@@ -14,43 +14,54 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as sre_c  # type: ignore[no-redef]
     import sre_parse as sre_p  # type: ignore[no-redef]
 
+from collections.abc import Iterator
+
 import regex
 
 __all__ = ["parse_pattern", "sre_c"]
 
-_PROPERTY = regex.compile(r"\\[pP](?:\{[^{}]*\}|[A-Za-z])")
+_PROPERTY = regex.compile(r"\\[pP](?:\{[^{}\d,][^{}]*\}|[A-Za-z])")  # not \p{1,3}: a "p" repeated
+_ESCAPE = regex.compile(rf"(?P<property>{_PROPERTY.pattern})|\\.", regex.DOTALL)
+_COUNT = regex.compile(r"\{\d*,?\d*\}")
+
+
+def _pieces(pattern: str) -> Iterator[str]:
+    """The pattern in pieces both rewrites below need kept whole: a character class, an escape
+    (a Unicode property with its name), a repeat count, an atomic-group opening; else one character."""
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            m = _PROPERTY.match(pattern, i)
+            j = m.end() if m else i + 2
+        elif ch == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":  # a leading ] is a literal
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            j += 1
+        elif ch == "{" and (m := _COUNT.match(pattern, i)):
+            j = m.end()
+        elif pattern.startswith("(?>", i):
+            j = i + 3
+        else:
+            j = i + 1
+        yield pattern[i:j]
+        i = j
 
 
 def _neutralise(pattern: str) -> str:
     r"""``\p{..}`` -> "any character": ``[\s\S]`` outside a class, ``\s\S`` inside one."""
     out: list[str] = []
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            m = _PROPERTY.match(pattern, i)
-            if m:
-                out.append(r"\s\S" if in_class else r"[\s\S]")
-                i = m.end()
-                continue
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if ch == "[" and not in_class:
-            in_class = True
-            out.append(ch)
-            i += 1
-            if i < n and pattern[i] == "^":
-                out.append("^")
-                i += 1
-            if i < n and pattern[i] == "]":  # a leading ] is a literal
-                out.append("]")
-                i += 1
-            continue
-        if ch == "]" and in_class:
-            in_class = False
-        out.append(ch)
-        i += 1
+    for piece in _pieces(pattern):
+        if piece.startswith("["):  # escapes taken pairwise, so "\\\\p" stays a backslash and a "p"
+            piece = _ESCAPE.sub(lambda m: r"\s\S" if m.group("property") else m.group(), piece)
+        elif _PROPERTY.fullmatch(piece):
+            piece = r"[\s\S]"
+        out.append(piece)
     return "".join(out)
 
 
@@ -74,54 +85,15 @@ def without_possessives(pattern: str) -> str | None:
     if _BACKREF.search(pattern):
         return None
     out: list[str] = []
-    i, n, in_class, after_quantifier = 0, len(pattern), False, False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            after_quantifier = False
+    after_quantifier = False
+    for piece in _pieces(pattern):
+        if piece == "+" and after_quantifier:
+            after_quantifier = False  # possessive marker: drop it
             continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-            out.append(ch)
-            i += 1
-            continue
-        if ch == "[":
-            in_class = True
-            out.append(ch)
-            i += 1
-            if i < n and pattern[i] == "^":
-                out.append("^")
-                i += 1
-            if i < n and pattern[i] == "]":
-                out.append("]")
-                i += 1
-            after_quantifier = False
-            continue
-        if ch == "+" and after_quantifier:
-            i += 1  # possessive marker: drop it
-            after_quantifier = False
-            continue
-        if pattern.startswith("(?>", i):
-            out.append("(?:")
-            i += 3
-            after_quantifier = False
-            continue
-        if ch == "{":
-            m = _COUNT.match(pattern, i)
-            if m:
-                out.append(m.group())
-                i = m.end()
-                after_quantifier = True
-                continue
-        out.append(ch)
-        i += 1
-        after_quantifier = ch in "*+?"
-        if ch == "?" and out[-2:-1] and out[-2] in "*+?}":  # lazy marker: the quantifier is complete
-            after_quantifier = False
+        if piece == "(?>":
+            piece = "(?:"
+        # A lazy "?" completes its quantifier; a count or *, +, ? may be followed by a possessive "+".
+        lazy = piece == "?" and after_quantifier
+        after_quantifier = not lazy and (piece in ("*", "+", "?") or piece.startswith("{") and len(piece) > 1)
+        out.append(piece)
     return "".join(out)
-
-
-_COUNT = regex.compile(r"\{\d*,?\d*\}")
