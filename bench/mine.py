@@ -36,6 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from memory import _rss_mb, _tree  # noqa: E402 - bench/memory.py, beside this script: RSS of a process tree
+
 from cleaner.mining.domains import normalise_domain  # noqa: E402
 
 # --- quality ---------------------------------------------------------------------------------------------------
@@ -221,28 +223,6 @@ def synthetic_stream(n_docs: int, n_domains: int, seed: int = 7) -> Any:
                 for _ in range(rng.randint(4, 16))]
         lines = head + body + ["Share this article"] + [t.format(year=rng.randint(2015, 2025)) for t in tail]
         yield {"id": f"d{i}", "url": f"https://{d}/a/{i}", "text": "\n".join(lines)}
-
-
-def _tree(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            todo.extend(int(k) for k in Path(f"/proc/{p}/task/{p}/children").read_text().split())
-        except OSError:
-            continue
-    return out
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def speed(args: argparse.Namespace) -> str:

@@ -168,10 +168,7 @@ class Cleaner:
             page.anchored = pf.anchored_ids
             page.prefilter = pf
             if pf.exact_ids:
-                cap = pf.exact_max_words
-                page.exact = pf.exact_hits(
-                    [(ln.index, ln.text) for ln in page.lines if not ln.blank and len(ln.text.split(None, cap)) <= cap]
-                )
+                page.exact = pf.exact_hits([(ln.index, ln.text) for ln in page.lines if not ln.blank])
             # Rules found by anchors or whole-line lookups run only where found; the rest always.
             found = [*page.hits, *page.exact]
             hit = sorted((self.ruleset.by_id[rid] for rid in found if rid in sel.text_ids), key=_order)

@@ -14,21 +14,10 @@ import re
 
 import regex
 
+from cleaner.steps.inline import _ENTITY, _INVISIBLE, _TAG
+
 # Tags and entities as the built-in clean-ups (builtin.html, builtin.whitespace) remove them, so a
-# mined phrase is the text the rules will see, not the raw markup.
-_INLINE_TAGS = (
-    "a|abbr|b|big|cite|code|del|em|font|i|ins|kbd|mark|q|s|samp|small|span|strike|strong|sub|sup|time|tt|u|var"
-)
-_BLOCK_TAGS = (
-    "article|aside|blockquote|br|button|caption|center|dd|div|dl|dt|figcaption|figure|footer|form|"
-    "h[1-6]|header|hr|iframe|img|input|label|li|main|nav|noscript|ol|option|p|picture|pre|section|"
-    "select|source|table|tbody|td|textarea|tfoot|th|thead|tr|ul|video|audio|wbr"
-)
-_TAG = regex.compile(
-    rf"<!--.*?-->|</?(?:(?P<inline>{_INLINE_TAGS})|(?P<block>{_BLOCK_TAGS}))(?:\s[^<>]*)?/?>", regex.IGNORECASE
-)
-_ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_INVISIBLE = regex.compile(r"[\u200b\u2060\ufeff]+")
+# mined phrase is the text the rules will see, not the raw markup: the same expressions.
 _SPACE = regex.compile(r"\s+")
 
 # The stdlib engine: several times faster than `regex` on these simple classes, and lines are many.

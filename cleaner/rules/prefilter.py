@@ -216,7 +216,10 @@ class Prefilter:
     def exact_hits(self, lines: list[tuple[int, str]]) -> dict[str, list[int]]:
         """Rule id -> positions (as given) of lines equal to one of its whole-line phrases."""
         hits: dict[str, list[int]] = {}
+        cap = self.exact_max_words
         for pos, text in lines:
+            if len(text.split(None, cap)) > cap:
+                continue  # longer than any phrase: no key to look up
             for rid in self.exact_keys.get(line_key(text), ()):
                 hits.setdefault(rid, []).append(pos)
         return hits
