@@ -26,7 +26,6 @@ from cleaner.steps.rules import ApplyPlan, MatchRules
 
 _order = attrgetter("order")
 DEFAULT_MAX_REMOVED_SHARE = 0.8
-DEFAULT_MATCH_TIMEOUT = 0.1
 
 
 @dataclass
@@ -36,7 +35,6 @@ class CleanResult:
     metadata: dict[str, Any]
     provenance: dict[str, Any]
     removed: list[Removal] = field(default_factory=list)
-    timed_out: list[str] = field(default_factory=list)
     input_text: str = ""  # the text the removals index into (the extracted text, for HTML)
 
     def to_record(self) -> dict[str, Any]:
@@ -55,7 +53,6 @@ class Cleaner:
         rules: list[str | Path] | None = None,
         default_rules: bool = True,
         max_removed_share: float = DEFAULT_MAX_REMOVED_SHARE,
-        match_timeout: float = DEFAULT_MATCH_TIMEOUT,
         ruleset: RuleSet | None = None,
         prefilter: bool = True,
     ):
@@ -63,7 +60,6 @@ class Cleaner:
             raise ValueError("max_removed_share must be in (0, 1]")
         self.ruleset = ruleset if ruleset is not None else RuleSet.load(rules, default_rules)
         self.max_removed_share = max_removed_share
-        self.match_timeout = match_timeout
         self._rules_info = self.ruleset.describe()
         self.use_prefilter = prefilter
         self._prefilter: Prefilter | None = None
@@ -80,7 +76,7 @@ class Cleaner:
 
     @property
     def options(self) -> dict[str, Any]:
-        return {"max_removed_share": self.max_removed_share, "match_timeout": self.match_timeout}
+        return {"max_removed_share": self.max_removed_share}
 
     def clean_text(
         self,
@@ -120,7 +116,7 @@ class Cleaner:
         html_text = doc.html if isinstance(doc.html, str) else decode_bytes(doc.html)[0]
         tree = parse_html(html_text)
         sel = self.ruleset.selection(
-            doc.url, doc.language, html_text, self.match_timeout, not self.use_prefilter, html_only=True
+            doc.url, doc.language, html_text, not self.use_prefilter, html_only=True
         )
         pruned = PruneElements(sel.html_rules, skip_absent=self.use_prefilter).apply(tree)
         extraction = extract_html(tree, url=doc.url)
@@ -152,11 +148,11 @@ class Cleaner:
         self, doc: Document, only: CompiledRule | None, title: str | None = None, extracted: bool = False
     ) -> CleanResult:
         text = doc.text
-        sel = self.ruleset.selection(doc.url, doc.language, text, self.match_timeout, not self.use_prefilter)
+        sel = self.ruleset.selection(doc.url, doc.language, text, not self.use_prefilter)
         rules = sel.text_rules if only is None else [r for r in sel.text_rules if r is only]
         # Text extracted from HTML holds no markup: a "<table>" in it is a code sample to keep.
         builtins = {**sel.builtins, "html": False} if extracted else sel.builtins
-        page = Page(doc, split_lines(text), rules, builtins, self.match_timeout, title=title,
+        page = Page(doc, split_lines(text), rules, builtins, title=title,
                     exhaustive=not self.use_prefilter)
         for step in (StripHtml(), NormalizeWhitespace()):
             step.apply(page)
@@ -187,4 +183,4 @@ class Cleaner:
             metadata.setdefault(key, value)  # a record's own fields win over what rules captured
         prov = build_provenance(page, text, clean, removed, __version__, self._rules_info, self.options)
         doc_id = doc.id or prov["source"]["sha256"][:16]
-        return CleanResult(doc_id, clean, metadata, prov, removed, list(page.timed_out), text)
+        return CleanResult(doc_id, clean, metadata, prov, removed, text)

@@ -39,7 +39,6 @@ class Summary:
     chars_out: int = 0
     removals_by_family: Counter = field(default_factory=Counter)
     warnings: int = 0
-    timed_out_rules: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     errors_by_kind: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)  # inputs that are not documents (WARC requests, ...)
@@ -54,7 +53,6 @@ class Summary:
             "chars_out": self.chars_out,
             "removals_by_family": dict(self.removals_by_family.most_common()),
             "warnings": self.warnings,
-            "timed_out_rules": dict(self.timed_out_rules),
             "seconds": round(self.seconds, 3),
             "errors_by_kind": dict(self.errors_by_kind.most_common()),
             "skipped": dict(self.skipped),
@@ -67,7 +65,7 @@ class Summary:
         for k in ("documents", "cleaned", "failed", "chars_in", "chars_out", "warnings", "resumed_from"):
             setattr(s, k, int(d.get(k, 0)))
         s.seconds = float(d.get("seconds", 0.0))
-        for k in ("removals_by_family", "timed_out_rules", "errors_by_kind", "skipped"):
+        for k in ("removals_by_family", "errors_by_kind", "skipped"):
             setattr(s, k, Counter(d.get(k, {})))
         return s
 
@@ -87,7 +85,6 @@ class Outcome:
     chars_out: int = 0
     families: list[str] = field(default_factory=list)
     warnings: int = 0
-    timed_out: list[str] = field(default_factory=list)
 
 
 def process(cleaner: Cleaner, item: Item) -> Outcome:
@@ -115,7 +112,6 @@ def process(cleaner: Cleaner, item: Item) -> Outcome:
         chars_out=len(result.text),
         families=fams,
         warnings=len(prov["warnings"]),
-        timed_out=list(result.timed_out),
     )
 
 
@@ -245,7 +241,6 @@ def run_batch(
             s.chars_out += o.chars_out
             s.removals_by_family.update(o.families)
             s.warnings += o.warnings
-            s.timed_out_rules.update(o.timed_out)
         since += 1
         if checkpoint is not None and since >= every:
             s.seconds = elapsed0 + time.perf_counter() - t0

@@ -102,10 +102,10 @@ def test_signature_index_agrees_with_full_search(cleaner):
         texts.append("".join(rng.choice(parts) for _ in range(rng.randint(1, 8))))
     index = rs._signatures
     for text in texts:
-        found = index.packs_in(text, 1.0)
+        found = index.packs_in(text)
         for i, p in signed:
             if i not in index.always:
-                assert (p.signatures.search(text, 1.0) is not None) == (i in found), (p.name, text[:120])
+                assert (p.signatures.search(text) is not None) == (i in found), (p.name, text[:120])
 
 
 def test_selector_keys():

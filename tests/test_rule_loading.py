@@ -76,11 +76,37 @@ def test_invalid_regex(tmp_path):
     assert p.rule_id == "test.ok" and p.line == 7 and "invalid regex" in p.message
 
 
-def test_catastrophic_pattern_rejected_at_load(tmp_path):
-    body = pack(GOOD_RULE.replace('phrases: ["Fine Print"]', "patterns: ['(a+)+$']"))
+@pytest.mark.parametrize(
+    "pattern",
+    [r"(?<=x)(a+)+$", r"(?=a)(a|aa)+$", r"(?!z)(\w+\s?)*$", r"(?<!y)(.*a){20}", r"(?=.)(.*?,){11}P", r"(x)\1?(x+x+)+y"],
+)
+def test_catastrophic_backtracking_pattern_rejected_at_load(tmp_path, pattern):
+    # Lookaround (or a backreference) needs the backtracking engine; there a nested or
+    # overlapping repeat is refused from its shape alone, the same on every machine.
+    body = pack(GOOD_RULE.replace('phrases: ["Fine Print"]', f"patterns: ['{pattern}']"))
     e = load_error(tmp_path, body)
     (p,) = e.problems
-    assert p.rule_id == "test.ok" and "backtracks catastrophically" in p.message
+    assert p.rule_id == "test.ok" and p.line == 7 and "needs the backtracking engine" in p.message
+    assert "repeat" in p.message
+
+
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(a|aa)+$", r"(\w+\s?)*$", r"(x+x+)+y", r"(\.+)+$"])
+def test_nested_repeats_run_in_linear_time_on_re2(tmp_path, pattern):
+    # The classic ReDoS shapes load: RE2 runs them in time linear in the line, so a line built
+    # to stall a backtracking engine is answered at once, and no rule is skipped.
+    from cleaner.rules.matching import CompiledMatcher
+
+    body = pack(GOOD_RULE.replace('phrases: ["Fine Print"]', f"patterns: ['{pattern}']"))
+    path = write_pack(tmp_path / "slow.yaml", body)
+    c = Cleaner(rules=[path], default_rules=False)
+    (cr,) = c.ruleset.rules
+    assert cr.start.backtracking == []
+    assert isinstance(cr.start, CompiledMatcher)
+    text = "Intro line.\n" + "a" * 5000 + "!\n" + "x" * 3000 + "\n" + "." * 3000 + "!\nEnd."
+    r = c.clean_text(text)
+    assert r.provenance["warnings"] == []
+    assert r.text.startswith("Intro line.\n") and r.text.endswith("\nEnd.")
+    assert c.clean_text(text).to_record() == r.to_record()
 
 
 def test_missing_fields_and_bad_values(tmp_path):
@@ -117,16 +143,18 @@ def test_duplicate_yaml_key(tmp_path):
     assert any("key 'action' appears twice" in p.message and p.line == 9 for p in e.problems)
 
 
-def test_runtime_match_timeout_is_reported_not_hung(tmp_path):
-    # Passes the load-time probes (they hold no 'x'), but explodes on a line of x's.
-    body = pack(GOOD_RULE.replace('phrases: ["Fine Print"]', "patterns: ['(x+x+)+y']"))
-    path = write_pack(tmp_path / "slow.yaml", body)
-    c = Cleaner(rules=[path], default_rules=False, match_timeout=0.05)
-    text = "Intro line.\n" + "x" * 3000 + "\n" + "x" * 2900 + "\nEnd."
-    r = c.clean_text(text)
-    assert r.text == text
-    assert r.timed_out == ["test.ok"]
-    assert any("test.ok" in w and "time limit" in w for w in r.provenance["warnings"])
+def test_backtracking_pattern_sees_only_lines_within_its_cap(tmp_path):
+    # A lookaround pattern runs on the backtracking engine, bounded by the line length it may see:
+    # the rule's max_chars (or the engine's cap), a count of characters, never a clock.
+    body = pack(GOOD_RULE.replace('phrases: ["Fine Print"]', "patterns: ['(?<![a-z])Fine Print.*']\n    max_chars: 40"))
+    path = write_pack(tmp_path / "bt.yaml", body)
+    c = Cleaner(rules=[path], default_rules=False)
+    (cr,) = c.ruleset.rules
+    assert cr.start.backtracking
+    short = "Fine Print of a short line"
+    long = "Fine Print" + " word" * 20
+    r = c.clean_text(f"Intro.\n{short}\n{long}\nEnd.")
+    assert r.text == f"Intro.\n{long}\nEnd."
 
 
 def test_cli_rule_error_exit_code_2(tmp_path):

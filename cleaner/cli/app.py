@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from cleaner import __version__
-from cleaner.api import DEFAULT_MATCH_TIMEOUT, DEFAULT_MAX_REMOVED_SHARE, Cleaner
+from cleaner.api import DEFAULT_MAX_REMOVED_SHARE, Cleaner
 from cleaner.batch import Checkpoint, LostRecords, ProgressBar, Summary, run_batch
 from cleaner.explain import render_plain, render_rich
 from cleaner.extract import NoContent
@@ -62,9 +62,6 @@ MaxShareOpt = Annotated[
         max=1.0,
         help="Guard: if rules would remove more than this share of a document's words, keep its text.",
     ),
-]
-TimeoutOpt = Annotated[
-    float, typer.Option("--match-timeout", min=0.001, help="Per-match time limit for a rule's regex, seconds.")
 ]
 
 
@@ -170,7 +167,6 @@ def clean(
         ),
     ] = None,
     max_removed_share: MaxShareOpt = DEFAULT_MAX_REMOVED_SHARE,
-    match_timeout: TimeoutOpt = DEFAULT_MATCH_TIMEOUT,
     max_document_mb: Annotated[
         float,
         typer.Option("--max-document-mb", min=0.001, help="Larger documents become 'too-large' error records."),
@@ -209,7 +205,7 @@ def clean(
     out_fields = _output_fields(output_field, fmt)
     if fmt == "text" and output_field:
         raise _usage_error("--output-field does not apply to --format text")
-    cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share, match_timeout=match_timeout)
+    cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share)
 
     if errors is None:
         errors = output.with_name(output.name + ".errors.jsonl") if output else Path("cleaner-errors.jsonl")
@@ -343,9 +339,6 @@ def _print_summary(s: Summary, output: Path | None, errors: Path | None) -> None
     if s.skipped:
         sk = ", ".join(f"{k} {v}" for k, v in s.skipped.most_common())
         err.print(f"skipped (not documents): {sk}", highlight=False, markup=False)
-    if s.timed_out_rules:
-        rules = ", ".join(f"{k} ({v} docs)" for k, v in s.timed_out_rules.items())
-        err.print(f"[yellow]rules that hit the match time limit:[/] {rules}", highlight=False)
     if s.warnings:
         err.print(f"[yellow]{s.warnings} warnings[/] (see provenance.warnings)", highlight=False)
     if output:

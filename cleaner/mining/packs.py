@@ -20,7 +20,6 @@ from cleaner.mining.domains import domain_slug, slug
 from cleaner.mining.evidence import ExampleWindow
 from cleaner.mining.lines import MONTH, WEEKDAY
 from cleaner.mining.options import MineOptions
-from cleaner.mining.patterns import MATCH_TIMEOUT
 from cleaner.mining.proposals import COVERED, FAILED, WRITE, DomainProposals, Proposal
 from cleaner.rules.errors import RuleError
 from cleaner.rules.examples import run_examples
@@ -86,7 +85,7 @@ class ExampleBuilder:
             return False
         if not _in_position(self.p.position, i, n):
             return False
-        return self.matcher.search(line, MATCH_TIMEOUT) is not None
+        return self.matcher.search(line) is not None
 
     def expected(self, lines: list[str]) -> list[str] | None:
         """The example's output as the rule would leave it, or None if it would not fire."""
@@ -109,7 +108,7 @@ class ExampleBuilder:
         chrome = [m.display for m in self.p.members]
         ex = self.p.lead.examples[0] if self.p.lead.examples else None
         filler = [ln for ln, c in zip(ex.lines, ex.chrome, strict=False) if not c][:3] if ex else []
-        filler = [ln for ln in filler if not self.matcher.search(ln, MATCH_TIMEOUT)] or list(FILLER[:3])
+        filler = [ln for ln in filler if not self.matcher.search(ln)] or list(FILLER[:3])
         if len(filler) < 3:
             filler += list(FILLER[: 3 - len(filler)])
         zone = self.p.zone
@@ -128,7 +127,7 @@ class ExampleBuilder:
             if level >= len(exs):
                 return None
             lines = self.corpus_lines(exs[level])
-            if len(members) > 1 and sum(1 for ln in lines if self.matcher.search(ln, MATCH_TIMEOUT)) < len(members):
+            if len(members) > 1 and sum(1 for ln in lines if self.matcher.search(ln)) < len(members):
                 return None  # the window does not show the whole block
         else:
             lines = _dedupe_adjacent(self.synthetic_lines())

@@ -21,7 +21,6 @@ from cleaner.rules.schema import Matcher
 _MONTH_RX = "(?:" + "|".join(sorted(set(MONTHS), key=lambda m: (-len(m), m))) + r")\.?"
 _WEEKDAY_RX = "(?:" + "|".join(sorted(set(WEEKDAYS), key=lambda d: (-len(d), d))) + r")\.?"
 _DIGIT_RUN = regex.compile(r"(\d+)")
-MATCH_TIMEOUT = 0.1
 
 
 @dataclass
@@ -136,7 +135,7 @@ def _check(m: MinedMatcher, variants: dict[str, int]) -> None:
     except (regex.error, ValueError):
         m.covered = 0
         return
-    m.covered = sum(c for form, c in variants.items() if cm.search(form, MATCH_TIMEOUT) is not None)
+    m.covered = sum(c for form, c in variants.items() if cm.search(form) is not None)
 
 
 def build_matcher(variants: dict[str, int], prefix_tokens: int | None = None, other: int = 0) -> MinedMatcher:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from cleaner.document import Document
 from cleaner.readers.base import (
     DEFAULT_MAX_BYTES,
@@ -19,7 +21,6 @@ from cleaner.readers.base import (
     Item,
     ReadStats,
     fingerprint,
-    has_surrogates,
     jsonable,
     scrub_surrogates,
 )
@@ -61,10 +62,15 @@ def record_item(rec: Any, fields: Fields, fallback_id: str, src: dict[str, Any],
         return Failure(doc_id, src, "missing-text", f"{_where(src)} {what} {f.text!r} (or {f.html!r}) field")
     body = text if isinstance(text, str) else html
     assert body is not None
-    if isinstance(body, str) and has_surrogates(body):
-        body = scrub_surrogates(body)
-        src["repaired"] = "lone surrogates replaced by U+FFFD"
-    raw = body.encode("utf-8") if isinstance(body, str) else body
+    if isinstance(body, str):
+        try:  # lone surrogates are the only code points UTF-8 cannot hold; encoding finds them fastest
+            raw = body.encode("utf-8")
+        except UnicodeEncodeError:
+            body = scrub_surrogates(body)
+            src["repaired"] = "lone surrogates replaced by U+FFFD"
+            raw = body.encode("utf-8")
+    else:
+        raw = body
     if len(raw) > max_bytes:
         return Failure(doc_id, {**src, "bytes": len(raw)}, "too-large",
                        f"{_where(src)}: document is {len(raw):,} bytes, over the limit of {max_bytes:,}")
@@ -175,6 +181,9 @@ class JsonlReader(RecordReader):
         src: dict[str, Any] = {"path": where, "line": lineno}
         if lineno == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
+        rec = _fast_loads(raw)
+        if rec is not _SLOW:
+            return record_item(rec, self.fields, fallback_id, src, self.max_bytes)
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -186,6 +195,46 @@ class JsonlReader(RecordReader):
         except RecursionError:
             return Failure(fallback_id, src, "json", f"line {lineno} is nested too deeply to parse")
         return record_item(rec, self.fields, fallback_id, src, self.max_bytes)
+
+
+_SLOW = object()
+_BIG = float(2**63)
+_MAX_DEPTH = 256
+
+
+def _fast_loads(raw: bytes) -> Any:
+    """``json.loads(raw.decode("utf-8"))`` by orjson, or ``_SLOW`` where the two might differ.
+
+    orjson refuses what json would refuse (and checks UTF-8 as strictly as ``bytes.decode``),
+    but also some lines json reads: NaN and Infinity, numbers too large for a double, lone
+    surrogate escapes such as ``"\\ud800"``. Those, and every line orjson refuses, go the
+    json way, so they end as before (their error records and messages included). Two
+    results differ silently, and are checked for in what orjson returns: an integer beyond
+    64 bits comes back as a float (so a float of 2**63 or more is read again by json), and
+    orjson reads 1024 levels of nesting where json stops at about 1000 less the caller's
+    stack depth with a RecursionError (so anything deeper than 256 levels is read again).
+    """
+    try:
+        rec = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _SLOW
+    t = type(rec)
+    if t is float:
+        return rec if -_BIG < rec < _BIG else _SLOW
+    if t is not dict and t is not list:
+        return rec
+    stack: list[tuple[Any, int]] = [(rec, 1)]
+    while stack:
+        o, depth = stack.pop()
+        for v in o.values() if type(o) is dict else o:
+            t = type(v)
+            if t is dict or t is list:
+                if depth >= _MAX_DEPTH:
+                    return _SLOW
+                stack.append((v, depth + 1))
+            elif t is float and not -_BIG < v < _BIG:
+                return _SLOW
+    return rec
 
 
 def _skip_line(fh: IO[bytes]) -> int:

@@ -50,7 +50,7 @@ def run_examples(ruleset: RuleSet, require_both: bool = True) -> tuple[int, list
             for n, ex in enumerate(examples, 1):
                 count += 1
                 if cr.rule.html_rule:
-                    msg = _html_example(ruleset, cr, ex, cleaner.match_timeout)
+                    msg = _html_example(ruleset, cr, ex)
                     if msg:
                         fail(f"example {n}{' (keep)' if ex.keep else ''}: {msg}")
                     continue
@@ -77,7 +77,7 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-def _html_example(ruleset: RuleSet, cr: CompiledRule, ex: Example, timeout: float) -> str | None:
+def _html_example(ruleset: RuleSet, cr: CompiledRule, ex: Example) -> str | None:
     """HTML rules: prune the example page, compare its remaining text content (words only)."""
     from lxml import html as lxml_html
 
@@ -85,7 +85,7 @@ def _html_example(ruleset: RuleSet, cr: CompiledRule, ex: Example, timeout: floa
 
     tree = lxml_html.document_fromstring(ex.input)
     before = _words(tree.text_content())
-    rules = ruleset.selection(ex.url, ex.language, ex.input, timeout).html_rules
+    rules = ruleset.selection(ex.url, ex.language, ex.input).html_rules
     records = PruneElements([r for r in rules if r is cr]).apply(tree)
     after = _words(tree.text_content())
     if ex.keep:

@@ -1,16 +1,17 @@
-"""Turn a rule's phrases and patterns into compiled `regex` objects.
+"""Turn a rule's phrases and patterns into compiled matchers.
 
-Phrases become escaped regexes whose spaces match any whitespace run and whose
-quotes match every typographic variant, so ``Leave a Reply`` written once in a
-pack matches ``Leave  a Reply`` and ``It’s`` matches ``It's``. Every search runs
-under a time limit: a pattern that backtracks catastrophically costs one
-``MatchTimeout``, never a stalled batch.
+Phrases become escaped regexes whose spaces match any whitespace run and whose quotes match
+every typographic variant, so ``Leave a Reply`` written once in a pack matches ``Leave  a Reply``
+and ``It’s`` matches ``It's``.
+
+Every phrase, and every pattern RE2 can express, runs on RE2 (``re2compat``): linear time, so no
+line can stall a batch. The rest run on the `regex` module under static bounds (``safety``):
+accepted only if their shape cannot backtrack catastrophically, and shown only lines of at most
+``max_chars`` characters. Nothing here measures time: whether a pack loads and what a document
+gives depend on the input, the rules and the versions alone.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import regex
 from cssselect import GenericTranslator, SelectorError
@@ -18,30 +19,26 @@ from cssselect import parse as cssselect_parse
 from lxml import etree
 from lxml import html as lxml_html
 
-from cleaner.rules.patterns import without_possessives
+from cleaner.rules.re2compat import Re2Error, Re2Regex, S, split_edges, to_re2
+from cleaner.rules.safety import BACKTRACKING_MAX_CHARS, backtracking_risk
 from cleaner.rules.schema import Matcher
 
-_SQUOTES = "'‘’‚‛′`´"
-_DQUOTES = '"“”„‟″«»'
-_DASHES = "-‐‑‒–—―"
-_CHAR_CLASSES = {
-    **{c: "[" + regex.escape(_SQUOTES) + "]" for c in _SQUOTES},
-    **{c: "[" + regex.escape(_DQUOTES) + "]" for c in _DQUOTES},
-    **{c: "[" + regex.escape(_DASHES) + "]" for c in _DASHES},
+_WORD = regex.compile(r"\w")
+
+SQUOTES = "'‘’‚‛′`´"
+DQUOTES = '"“”„‟″«»'
+DASHES = "-‐‑‒–—―"
+CHAR_CLASSES = {
+    **{c: "[" + regex.escape(SQUOTES) + "]" for c in SQUOTES},
+    **{c: "[" + regex.escape(DQUOTES) + "]" for c in DQUOTES},
+    **{c: "[" + regex.escape(DASHES) + "]" for c in DASHES},
     "…": r"(?:…|\.\.\.)",
 }
+# The old private names, for code that still imports them.
+_SQUOTES, _DQUOTES, _DASHES, _CHAR_CLASSES = SQUOTES, DQUOTES, DASHES, CHAR_CLASSES
 
-# Strings on which an exponential pattern stalls but a sane one answers in microseconds.
-_PROBES = tuple(
-    s * (1000 // len(s)) + "!" for s in ("a", "a ", "1", "aA", " ", "a1-", "word ", "\t")
-)
-PROBE_TIMEOUT = 0.1
 MAX_REPEAT = 10_000  # larger {m,n} counts make the compiled program huge (memory at load)
 _REPEAT = regex.compile(r"\{(\d+)(?:,(\d*))?\}")
-
-
-class MatchTimeout(Exception):
-    """A pattern took longer than the per-match time limit on one line."""
 
 
 def phrase_to_regex(phrase: str) -> str:
@@ -50,11 +47,12 @@ def phrase_to_regex(phrase: str) -> str:
         if word_i:
             out.append(r"\s+")
         for ch in word:
-            out.append(_CHAR_CLASSES.get(ch) or regex.escape(ch))
+            out.append(CHAR_CLASSES.get(ch) or regex.escape(ch))
     return "".join(out)
 
 
 def _anchor(body: str, mode: str, first_is_word: bool, last_is_word: bool) -> str:
+    """The `regex`-module form of an anchored matcher part (the backtracking engine's)."""
     lead = r"(?<!\w)" if first_is_word else ""
     trail = r"(?!\w)" if last_is_word else ""
     if mode == "line":
@@ -66,131 +64,191 @@ def _anchor(body: str, mode: str, first_is_word: bool, last_is_word: bool) -> st
     return f"{lead}(?:{body}){trail}"
 
 
-def _pattern_to_regex(pattern: str, mode: str) -> str:
-    # Patterns are the author's own: anchor by mode, add no word boundaries.
-    return _anchor(pattern, mode, False, False)
+_RE2_AFFIXES = {"line": (f"^[{S}]*", f"[{S}]*$"), "start": (f"^[{S}]*", ""), "end": ("", f"[{S}]*$"),
+                "anywhere": ("", "")}
 
 
-_GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")
-_NUMBERED_REF = regex.compile(r"\\[1-9]|\\g<\d")
+def _edges(mode: str, lead: bool, trail: bool) -> tuple[bool, bool]:
+    # Next to the mode's own anchor (start of line and spaces, spaces and end) a boundary always holds.
+    return lead and mode in ("end", "anywhere"), trail and mode in ("start", "anywhere")
 
 
-@dataclass
-class CompiledMatcher:
-    """One matcher (a rule's start condition, or a block's end) ready to search lines."""
+class BacktrackingRegex:
+    """A pattern only the `regex` module can run: shown lines of at most ``max_chars`` characters."""
 
-    regexes: list[regex.Pattern]
-    # All regexes as one alternation, when that finds a line the same way: one search, not several.
-    single: regex.Pattern | None = None
-    # For matchers anchored at the line end: a right-to-left search that fails fast on lines that
-    # cannot match (a forward search tries every start position). Only ever a filter.
-    reverse: regex.Pattern | None = None
+    __slots__ = ("rx", "max_chars", "pattern")
 
-    @classmethod
-    def build(cls, matcher: Matcher) -> CompiledMatcher:
-        flags = regex.UNICODE | (0 if matcher.case_sensitive else regex.IGNORECASE)
-        compiled: list[regex.Pattern] = []
-        if matcher.phrases:
-            # Phrases of similar words are anchored one by one, then joined, so each
-            # keeps its own word boundaries.
-            parts = []
-            for phrase in matcher.phrases:
-                p = phrase.strip()
-                parts.append(
-                    _anchor(phrase_to_regex(p), matcher.match, p[0].isalnum(), p[-1].isalnum())
-                )
-            compiled.append(regex.compile("|".join(f"(?:{x})" for x in parts), flags))
-        for pattern in matcher.patterns:
-            compiled.append(regex.compile(_pattern_to_regex(pattern, matcher.match), flags))
-        return cls(compiled, _combine(matcher, compiled, flags), _reverse(matcher, compiled, flags))
+    def __init__(self, pattern: str, flags: int, max_chars: int):
+        self.rx = regex.compile(pattern, flags)
+        self.pattern = pattern
+        self.max_chars = max_chars
 
-    def search(self, text: str, timeout: float, combined: bool = True) -> regex.Match | None:
-        """The first match; ``combined=False`` runs the regexes one by one (the reference behaviour)."""
-        try:
-            if combined and self.reverse is not None and self.reverse.search(text, timeout=timeout) is None:
+    def search(self, text: str, pos: int = 0):
+        if len(text) > self.max_chars:
+            return None
+        return self.rx.search(text, pos)
+
+    scan_from = search
+
+
+class PhraseSet:
+    """A matcher's phrases as one alternation with word boundaries would find them, on RE2.
+
+    One RE2 program holds every phrase, each in its own group; the boundaries (``(?<!\\w)`` before a
+    phrase that starts with a letter or digit, ``(?!\\w)`` after one that ends with one) are
+    checked on the characters around a match, with the `regex` module's ``\\w``. A match that fails
+    them gives way to the phrases listed after it at the same place, then to the next place:
+    exactly the match the lookaround alternation would give, without compiling Unicode word
+    classes into every program (which cost 4 ms a phrase set at start-up)."""
+
+    def __init__(self, phrases: list[str], mode: str, case_sensitive: bool):
+        self.bodies: list[str] = []
+        self.lead: list[bool] = []
+        self.trail: list[bool] = []
+        for phrase in phrases:
+            p = phrase.strip()
+            body = to_re2(phrase_to_regex(p))
+            if body is None:  # pragma: no cover - escaped literals and classes always translate
+                raise Re2Error(f"phrase {p!r} has no RE2 form")
+            lead, trail = _edges(mode, p[0].isalnum(), p[-1].isalnum())
+            self.bodies.append(body)
+            self.lead.append(lead)
+            self.trail.append(trail)
+        self.affixes = _RE2_AFFIXES[mode]
+        self.case_sensitive = case_sensitive
+        prefix, suffix = self.affixes
+        self.program = Re2Regex("|".join(f"({b})" for b in self.bodies), case_sensitive, prefix=prefix,
+                                suffix=suffix, alternatives=len(self.bodies))
+        self._one: dict[int, Re2Regex] = {}  # phrase -> its own program, made when first needed
+
+    def _fits(self, text: str, k: int, s: int, e: int) -> bool:
+        if self.lead[k] and s > 0 and _WORD.match(text, s - 1):
+            return False
+        return not (self.trail[k] and e < len(text) and _WORD.match(text, e))
+
+    def _alone(self, k: int) -> Re2Regex:
+        rx = self._one.get(k)
+        if rx is None:
+            prefix, suffix = self.affixes
+            rx = self._one[k] = Re2Regex(self.bodies[k], self.case_sensitive, prefix=prefix, suffix=suffix)
+        return rx
+
+    def scan_from(self, text: str, pos: int):
+        while pos <= len(text):
+            m = self.program.search(text, pos)
+            if m is None:
                 return None
-            if combined and self.single is not None:
-                return self.single.search(text, timeout=timeout)
-            for rx in self.regexes:
-                m = rx.search(text, timeout=timeout)
-                if m is not None:
-                    return m
-        except TimeoutError as e:
-            raise MatchTimeout(str(e)) from None
+            s, e = m.span()
+            if self._fits(text, m.alt, s, e):
+                return m
+            for k in range(m.alt + 1, len(self.bodies)):  # earlier phrases do not match here at all
+                mk = self._alone(k).search(text, m.begin, anchored=True)
+                if mk is not None and self._fits(text, k, *mk.span()):
+                    mk.alt = k
+                    return mk
+            pos = s + 1
         return None
 
-    def finditer(self, text: str, timeout: float, combined: bool = True) -> Iterator[tuple[int, int]]:
-        spans: list[tuple[int, int]] = []
+    def search(self, text: str, pos: int = 0):
+        return self.scan_from(text, pos)
+
+
+def _pattern_engine(pattern: str, mode: str, case_sensitive: bool, max_chars: int | None):
+    """RE2 where it can express the pattern; else the backtracking engine, bounded.
+
+    A ``\\b`` at an end of the pattern next to the mode's own anchor (``^\\s*``, ``\\s*$``) always
+    holds and is dropped; elsewhere it is the one-sided lookaround ``Re2Regex`` emulates."""
+    lead, core, trail = split_edges(pattern)
+    lead, trail = _edges(mode, lead, trail)
+    body = to_re2(core)
+    if body is not None:
+        prefix, suffix = _RE2_AFFIXES[mode]
         try:
-            if combined and self.reverse is not None and self.reverse.search(text, timeout=timeout) is None:
-                return iter(())
-            for rx in self.regexes:
-                spans.extend(m.span() for m in rx.finditer(text, timeout=timeout) if m.end() > m.start())
-        except TimeoutError as e:
-            raise MatchTimeout(str(e)) from None
-        # Overlapping matches of different alternatives merge into one span.
+            return Re2Regex(body, case_sensitive, lead, trail, prefix, suffix)
+        except Re2Error:
+            pass
+    flags = regex.UNICODE | (0 if case_sensitive else regex.IGNORECASE)
+    return BacktrackingRegex(_anchor(pattern, mode, False, False), flags,
+                             min(max_chars or BACKTRACKING_MAX_CHARS, BACKTRACKING_MAX_CHARS))
+
+
+class CompiledMatcher:
+    """One matcher (a rule's start condition, or a block's end) ready to search lines.
+
+    Its parts, in order: the phrases (one ``PhraseSet``), then each pattern on its own engine."""
+
+    def __init__(self, parts: list, patterns: list[str]):
+        self.parts = parts
+        self.patterns = patterns
+
+    @classmethod
+    def build(cls, matcher: Matcher, max_chars: int | None = None) -> CompiledMatcher:
+        parts: list = []
+        if matcher.phrases:
+            parts.append(PhraseSet(list(matcher.phrases), matcher.match, matcher.case_sensitive))
+        for pattern in matcher.patterns:
+            parts.append(_pattern_engine(pattern, matcher.match, matcher.case_sensitive, max_chars))
+        return cls(parts, list(matcher.patterns))
+
+    @property
+    def backtracking(self) -> list[str]:
+        """The patterns that run on the backtracking engine."""
+        return [p.pattern for p in self.parts if isinstance(p, BacktrackingRegex)]
+
+    def search(self, text: str):
+        """The first part's first match: what a rule captures from."""
+        for part in self.parts:
+            m = part.search(text)
+            if m is not None:
+                return m
+        return None
+
+    def finditer(self, text: str) -> list[tuple[int, int]]:
+        """Every part's non-overlapping, non-empty matches, overlapping ones merged into one span."""
+        spans: list[tuple[int, int]] = []
+        for part in self.parts:
+            pos = 0
+            while pos <= len(text):
+                m = part.scan_from(text, pos)
+                if m is None:
+                    break
+                s, e = m.span()
+                if e > s:
+                    spans.append((s, e))
+                    pos = e
+                else:
+                    pos = s + 1
         merged: list[list[int]] = []
         for s, e in sorted(spans):
             if merged and s <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], e)
             else:
                 merged.append([s, e])
-        return iter((s, e) for s, e in merged)
-
-
-def _combine(matcher: Matcher, compiled: list[regex.Pattern], flags: int) -> regex.Pattern | None:
-    """One alternation of a matcher's regexes, where ``search`` then gives the same answer.
-
-    Whether a line matches never changes. Which match is found can: only when the regexes are
-    anchored at the line start (all try position 0, in order) is it the same match, so rules
-    that capture groups combine only then, and drop-span rules (which cut every match) never."""
-    if len(compiled) < 2 or getattr(matcher, "action", None) == "drop-span":
-        return None
-    if getattr(matcher, "captures", None) and matcher.match not in ("line", "start"):
-        return None
-    names = [n for rx in compiled for n in rx.groupindex]
-    if len(names) != len(set(names)):
-        return None
-    if any(_GLOBAL_FLAGS.search(rx.pattern) or _NUMBERED_REF.search(rx.pattern) for rx in compiled):
-        return None  # flags would apply to every part, numbered references would point elsewhere
-    try:
-        return regex.compile("|".join(f"(?:{rx.pattern})" for rx in compiled), flags)
-    except regex.error:
-        return None
-
-
-def _reverse(matcher: Matcher, compiled: list[regex.Pattern], flags: int) -> regex.Pattern | None:
-    if matcher.match != "end":
-        return None
-    parts = [without_possessives(rx.pattern) for rx in compiled]
-    if any(p is None or _GLOBAL_FLAGS.search(p) for p in parts):
-        return None
-    try:
-        return regex.compile("|".join(f"(?:{p})" for p in parts), flags | regex.REVERSE)
-    except regex.error:
-        return None
+        return [(s, e) for s, e in merged]
 
 
 def check_pattern(pattern: str, case_sensitive: bool) -> str | None:
-    """Return why a pattern is unusable (syntax, or catastrophic backtracking), else None."""
+    """Return why a pattern is unusable (syntax, size, or a backtracking risk), else None.
+
+    Decided from the pattern alone: the same answer on every machine and under any load."""
     flags = regex.UNICODE | (0 if case_sensitive else regex.IGNORECASE)
     for m in _REPEAT.finditer(pattern):
         if max(int(x) for x in m.groups() if x) > MAX_REPEAT:
             return f"pattern {pattern!r} has a repeat count above {MAX_REPEAT:,} ({m.group()}); use + or * instead"
     try:
-        rx = regex.compile(pattern, flags)
+        regex.compile(pattern, flags)
     except regex.error as e:
         return f"invalid regex {pattern!r}: {e}"
     except (OverflowError, MemoryError, RecursionError) as e:
         return f"regex {pattern[:80]!r} is too large to compile: {type(e).__name__}"
-    for probe in _PROBES:
-        try:
-            rx.search(probe, timeout=PROBE_TIMEOUT)
-        except TimeoutError:
+    engine = _pattern_engine(pattern, "anywhere", case_sensitive, None)
+    if isinstance(engine, BacktrackingRegex):
+        why = backtracking_risk(pattern)
+        if why:
             return (
-                f"pattern {pattern!r} backtracks catastrophically (no answer within "
-                f"{PROBE_TIMEOUT}s on a 1,000-character probe line); rewrite it without "
-                "nested or overlapping repeats such as (a+)+"
+                f"pattern {pattern[:200]!r} needs the backtracking engine (lookaround, a \\b inside it, "
+                f"backreferences, possessive or atomic groups) and {why}; rewrite it without nested "
+                "or overlapping repeats, or in syntax RE2 runs"
             )
     return None
 

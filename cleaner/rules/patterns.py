@@ -25,7 +25,7 @@ _ESCAPE = regex.compile(rf"(?P<property>{_PROPERTY.pattern})|\\.", regex.DOTALL)
 _COUNT = regex.compile(r"\{\d*,?\d*\}")
 
 
-def _pieces(pattern: str) -> Iterator[str]:
+def pieces(pattern: str) -> Iterator[str]:
     """The pattern in pieces both rewrites below need kept whole: a character class, an escape
     (a Unicode property with its name), a repeat count, an atomic-group opening; else one character."""
     i, n = 0, len(pattern)
@@ -56,7 +56,7 @@ def _pieces(pattern: str) -> Iterator[str]:
 def _neutralise(pattern: str) -> str:
     r"""``\p{..}`` -> "any character": ``[\s\S]`` outside a class, ``\s\S`` inside one."""
     out: list[str] = []
-    for piece in _pieces(pattern):
+    for piece in pieces(pattern):
         if piece.startswith("["):  # escapes taken pairwise, so "\\\\p" stays a backslash and a "p"
             piece = _ESCAPE.sub(lambda m: r"\s\S" if m.group("property") else m.group(), piece)
         elif _PROPERTY.fullmatch(piece):
@@ -86,7 +86,7 @@ def without_possessives(pattern: str) -> str | None:
         return None
     out: list[str] = []
     after_quantifier = False
-    for piece in _pieces(pattern):
+    for piece in pieces(pattern):
         if piece == "+" and after_quantifier:
             after_quantifier = False  # possessive marker: drop it
             continue

@@ -16,7 +16,6 @@ from cleaner.rules.folding import fold, phrase_anchor_at
 from cleaner.rules.loader import LoadedPack, PackSource, parse_packs, read_sources
 from cleaner.rules.matching import (
     CompiledMatcher,
-    MatchTimeout,
     SelectorKeys,
     compile_xpaths,
     phrase_to_regex,
@@ -146,22 +145,21 @@ class SignatureIndex:
                 self.automaton.add_word(a, (len(a), tuple(ids)))
             self.automaton.make_automaton()
 
-    def packs_in(self, text: str, timeout: float) -> set[int]:
+    def packs_in(self, text: str) -> set[int]:
         """Packs with a signature in ``text``; packs in ``always`` are left to a full search."""
         found: set[int] = set()
         if self.automaton is None:
             return found
-        try:
-            for end, (n, ids) in self.automaton.iter(fold(text)):
-                start = end - n + 1
-                for k in ids:
-                    pack, before, most, after = self.phrases[k]
-                    if pack in found or not after.match(text, start, timeout=timeout):
-                        continue
-                    if before is None or before.match(text, _reach_back(text, start, most), start, timeout=timeout):
-                        found.add(pack)
-        except TimeoutError as e:
-            raise MatchTimeout(str(e)) from None
+        # Phrase regexes are literals joined by \s+: matched at a fixed place, their work is bounded
+        # by the phrase's length.
+        for end, (n, ids) in self.automaton.iter(fold(text)):
+            start = end - n + 1
+            for k in ids:
+                pack, before, most, after = self.phrases[k]
+                if pack in found or not after.match(text, start):
+                    continue
+                if before is None or before.match(text, _reach_back(text, start, most), start):
+                    found.add(pack)
         return found
 
 
@@ -230,8 +228,8 @@ class RuleSet:
             CompiledRule(
                 rule=r,
                 pack=pack.name,
-                start=CompiledMatcher.build(r),
-                end=CompiledMatcher.build(r.end) if r.end else None,
+                start=CompiledMatcher.build(r, r.max_chars),
+                end=CompiledMatcher.build(r.end, r.max_chars) if r.end else None,
                 languages=tuple(x.lower() for x in r.languages) or langs,
                 domains=tuple(d.lower() for d in r.domains),
                 xpaths=compile_xpaths(r.selectors, r.xpaths),
@@ -296,7 +294,6 @@ class RuleSet:
         url: str | None,
         language: str | None,
         text: str,
-        timeout: float,
         exhaustive: bool = False,
         html_only: bool = False,
     ) -> Selection:
@@ -320,13 +317,13 @@ class RuleSet:
         static_on, by_signature, rules_on = site
         if by_signature:
             # The index answers for most packs in one pass; exhaustive mode searches each pack's regex.
-            known = None if exhaustive else self._signatures.packs_in(text, timeout)
+            known = None if exhaustive else self._signatures.packs_in(text)
             signed_on: list[int] = []
             for i, p in by_signature:
                 if known is not None and i not in self._signatures.always:
                     hit = i in known
                 else:
-                    hit = p.signatures is not None and p.signatures.search(text, timeout) is not None
+                    hit = p.signatures is not None and p.signatures.search(text) is not None
                 if hit:
                     signed_on.append(i)
             packs_on = tuple(sorted(static_on + tuple(signed_on))) if signed_on else static_on

@@ -17,7 +17,6 @@ class Page:
     lines: list[Line]
     rules: list[CompiledRule]
     builtins: dict[str, bool]
-    match_timeout: float
     title: str | None = None  # the page's headline, when extraction found one
     # Rule id -> lines where its anchors occur; None runs every rule on every line.
     hits: dict[str, set[int]] | None = None
@@ -26,7 +25,6 @@ class Page:
     prefilter: Any = None  # the Prefilter behind ``hits``, for its line-start gate
     captures: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    timed_out: list[str] = field(default_factory=list)
     exhaustive: bool = False  # reference mode: no shortcuts, every step looks at every line
     _groups: int = 0
     _starts: list[int] | None = None

@@ -14,7 +14,6 @@ from typing import Any
 from cleaner.document import Line
 from cleaner.rules.folding import fold
 from cleaner.rules.leadchars import first_char
-from cleaner.rules.matching import MatchTimeout
 from cleaner.rules.ruleset import CompiledRule
 from cleaner.steps.base import Page
 
@@ -175,21 +174,13 @@ class MatchRules:
                 where = _restrict(where, _position_ranges(cr, nb_total))
             if not where:
                 continue
-            try:
-                self._run_rule(page, cr, where, nonblank, plan)
-            except MatchTimeout:
-                page.timed_out.append(cr.id)
-                page.warnings.append(
-                    f"rule {cr.id}: a match exceeded the time limit ({page.match_timeout}s); "
-                    "the rule was skipped for the rest of this document"
-                )
+            self._run_rule(page, cr, where, nonblank, plan)
         return plan
 
     def _run_rule(
         self, page: Page, cr: CompiledRule, where: list[tuple[int, Line]], nonblank: list[Line], plan: Plan
     ) -> None:
         r = cr.rule
-        timeout = page.match_timeout
         block_until = -1
         nb_total = len(nonblank)
         for nb_index, line in where:
@@ -202,11 +193,11 @@ class MatchRules:
             if page.exhaustive and not _in_position(cr, nb_index, nb_total):
                 continue  # otherwise ``where`` holds only lines in position
             if r.action == "drop-span":
-                spans = [(s, e, cr.id) for s, e in cr.start.finditer(line.text, timeout, not page.exhaustive)]
+                spans = [(s, e, cr.id) for s, e in cr.start.finditer(line.text)]
                 if spans:
                     plan.spans.setdefault(line.index, []).extend(spans)
                 continue
-            m = cr.start.search(line.text, timeout, not page.exhaustive)
+            m = cr.start.search(line.text)
             if m is None:
                 continue
             self._capture(cr, m, plan)
@@ -220,18 +211,16 @@ class MatchRules:
                 if plan.cut_before is None or line.index > plan.cut_before[1]:
                     plan.cut_before = (cr.id, line.index)
             elif r.action == "drop-block":
-                end = self._block_end(cr, nonblank, nb_index, timeout, not page.exhaustive)
+                end = self._block_end(cr, nonblank, nb_index)
                 if end is not None:
                     plan.blocks.append((cr.id, line.index, end))
                     block_until = end
 
     @staticmethod
-    def _block_end(
-        cr: CompiledRule, nonblank: list[Line], nb_index: int, timeout: float, combined: bool = True
-    ) -> int | None:
+    def _block_end(cr: CompiledRule, nonblank: list[Line], nb_index: int) -> int | None:
         assert cr.end is not None
         for line in nonblank[nb_index + 1 : nb_index + 1 + cr.rule.max_block_lines]:
-            if cr.end.search(line.text, timeout, combined) is not None:
+            if cr.end.search(line.text) is not None:
                 return line.index
         return None
 

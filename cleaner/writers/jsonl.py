@@ -49,7 +49,7 @@ class JsonlWriter:
         self._file = AtomicFile(path, resume["size"] if resume else None) if path else None
 
     def write(self, record: dict[str, Any]) -> None:
-        line = encode_line(self.fields.apply(record))
+        line = encode_line(self.fields.apply(record), self.fields.provenance)
         if self._file:
             self._file.write(line)
         else:
