@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import heapq
 from dataclasses import dataclass, field
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ from cleaner.extract import Extraction, extract_html, parse_html
 from cleaner.provenance import build_provenance, removals_of
 from cleaner.readers.base import fingerprint
 from cleaner.readers.decode import decode_bytes
-from cleaner.rules.prefilter import Prefilter
+from cleaner.rules.candidates import CandidateSelector, FastSelector, ReferenceSelector
 from cleaner.rules.ruleset import CompiledRule, RuleSet
 from cleaner.steps.base import Page
 from cleaner.steps.guard import RemovalGuard
@@ -24,7 +22,7 @@ from cleaner.steps.lines import CollapseBlankLines, DropLeadingTitle, DropRepeat
 from cleaner.steps.prune import PruneElements
 from cleaner.steps.rules import ApplyPlan, MatchRules
 
-_order = attrgetter("order")
+REFERENCE = ReferenceSelector()
 DEFAULT_MAX_REMOVED_SHARE = 0.8
 
 
@@ -62,17 +60,18 @@ class Cleaner:
         self.max_removed_share = max_removed_share
         self._rules_info = self.ruleset.describe()
         self.use_prefilter = prefilter
-        self._prefilter: Prefilter | None = None
+        self._selector: CandidateSelector | None = None
 
     @property
-    def prefilter(self) -> Prefilter:
-        if self._prefilter is None:
-            self._prefilter = Prefilter(self.ruleset.rules)
-        return self._prefilter
+    def selector(self) -> CandidateSelector:
+        """The fast engine, or with ``prefilter=False`` the reference: the same removals either way."""
+        if self._selector is None:
+            self._selector = FastSelector(self.ruleset.rules) if self.use_prefilter else REFERENCE
+        return self._selector
 
     def __getstate__(self) -> dict[str, Any]:
         # The automaton is rebuilt on arrival, like the compiled rules.
-        return {**self.__dict__, "_prefilter": None}
+        return {**self.__dict__, "_selector": None}
 
     @property
     def options(self) -> dict[str, Any]:
@@ -152,24 +151,13 @@ class Cleaner:
         rules = sel.text_rules if only is None else [r for r in sel.text_rules if r is only]
         # Text extracted from HTML holds no markup: a "<table>" in it is a code sample to keep.
         builtins = {**sel.builtins, "html": False} if extracted else sel.builtins
-        page = Page(doc, split_lines(text), rules, builtins, title=title,
-                    exhaustive=not self.use_prefilter)
-        for step in (StripHtml(), NormalizeWhitespace()):
+        page = Page(doc, split_lines(text), rules, builtins, title=title)
+        scan = self.use_prefilter
+        for step in (StripHtml(scan), NormalizeWhitespace(scan)):
             step.apply(page)
-        if self.use_prefilter and rules and only is None:
-            # Only the rules whose anchors occur, plus those without anchors, run at all.
-            pf = self.prefilter
-            changed = [(ln.index, ln.text) for ln in page.lines if ln.view.edits]
-            page.hits = pf.candidates(text, page.line_starts, changed)
-            page.anchored = pf.anchored_ids
-            page.prefilter = pf
-            if pf.exact_ids:
-                page.exact = pf.exact_hits([(ln.index, ln.text) for ln in page.lines if not ln.blank])
-            # Rules found by anchors or whole-line lookups run only where found; the rest always.
-            found = [*page.hits, *page.exact]
-            hit = sorted((self.ruleset.by_id[rid] for rid in found if rid in sel.text_ids), key=_order)
-            page.rules = list(heapq.merge(sel.unanchored(pf.indexed_ids), hit, key=_order))  # in rule order
-        plan = MatchRules().plan(page)
+        # One rule (an example under test) runs everywhere its conditions allow: nothing to index.
+        selector = self.selector if only is None else REFERENCE
+        plan = MatchRules(selector).plan(page)
         if RemovalGuard(self.max_removed_share).allows(page, plan):
             ApplyPlan().apply(page, plan)
         for step in (DropLeadingTitle(), DropRepeatedLines(), CollapseBlankLines()):

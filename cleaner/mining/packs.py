@@ -21,12 +21,13 @@ from cleaner.mining.evidence import ExampleWindow
 from cleaner.mining.lines import MONTH, WEEKDAY
 from cleaner.mining.options import MineOptions
 from cleaner.mining.proposals import COVERED, FAILED, WRITE, DomainProposals, Proposal
+from cleaner.rules.candidates import position_allows
 from cleaner.rules.errors import RuleError
 from cleaner.rules.examples import run_examples
 from cleaner.rules.loader import PackSource
 from cleaner.rules.matching import CompiledMatcher
 from cleaner.rules.ruleset import RuleSet
-from cleaner.rules.schema import Matcher
+from cleaner.rules.schema import Matcher, Position
 
 FILLER = (
     "The council approved the new budget on Monday night after a long debate.",
@@ -144,16 +145,8 @@ class ExampleBuilder:
 
 
 def _in_position(pos: dict[str, Any] | None, i: int, n: int) -> bool:
-    """The rules' position test (steps/rules.py ``_in_position``) on non-blank line indices."""
-    if not pos:
-        return True
-    back = n - 1 - i
-    return (
-        (pos.get("first_lines") is not None and i < pos["first_lines"])
-        or (pos.get("last_lines") is not None and back < pos["last_lines"])
-        or (pos.get("first_fraction") is not None and i < pos["first_fraction"] * n)
-        or (pos.get("last_fraction") is not None and back < pos["last_fraction"] * n)
-    )
+    """The rules' own position test on non-blank line indices, for a position written as a dict."""
+    return position_allows(Position(**pos) if pos else None, i, n)
 
 
 def _text(lines: list[str]) -> str:

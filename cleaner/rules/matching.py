@@ -117,8 +117,9 @@ class PhraseSet:
         self.affixes = _RE2_AFFIXES[mode]
         self.case_sensitive = case_sensitive
         prefix, suffix = self.affixes
+        # Escaped literals always compile: the program is made when a line first reaches it.
         self.program = Re2Regex("|".join(f"({b})" for b in self.bodies), case_sensitive, prefix=prefix,
-                                suffix=suffix, alternatives=len(self.bodies))
+                                suffix=suffix, alternatives=len(self.bodies), lazy=True)
         self._one: dict[int, Re2Regex] = {}  # phrase -> its own program, made when first needed
 
     def _fits(self, text: str, k: int, s: int, e: int) -> bool:
@@ -130,7 +131,7 @@ class PhraseSet:
         rx = self._one.get(k)
         if rx is None:
             prefix, suffix = self.affixes
-            rx = self._one[k] = Re2Regex(self.bodies[k], self.case_sensitive, prefix=prefix, suffix=suffix)
+            rx = self._one[k] = Re2Regex(self.bodies[k], self.case_sensitive, prefix=prefix, suffix=suffix, lazy=True)
         return rx
 
     def scan_from(self, text: str, pos: int):
@@ -227,7 +228,7 @@ class CompiledMatcher:
         return [(s, e) for s, e in merged]
 
 
-def check_pattern(pattern: str, case_sensitive: bool) -> str | None:
+def check_pattern(pattern: str, case_sensitive: bool, mode: str = "anywhere") -> str | None:
     """Return why a pattern is unusable (syntax, size, or a backtracking risk), else None.
 
     Decided from the pattern alone: the same answer on every machine and under any load."""
@@ -241,7 +242,7 @@ def check_pattern(pattern: str, case_sensitive: bool) -> str | None:
         return f"invalid regex {pattern!r}: {e}"
     except (OverflowError, MemoryError, RecursionError) as e:
         return f"regex {pattern[:80]!r} is too large to compile: {type(e).__name__}"
-    engine = _pattern_engine(pattern, "anywhere", case_sensitive, None)
+    engine = _pattern_engine(pattern, mode, case_sensitive, None)  # its RE2 program is the rule's own
     if isinstance(engine, BacktrackingRegex):
         why = backtracking_risk(pattern)
         if why:

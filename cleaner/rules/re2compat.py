@@ -177,6 +177,25 @@ class Re2Error(ValueError):
     """RE2 refused a translated pattern (too large, or a construct it does not know)."""
 
 
+_PROGRAMS: dict[tuple[str, bool], object] = {}
+
+
+def compile_program(pattern: str, case_sensitive: bool):
+    """One RE2 program per distinct pattern and case setting in a process: the load-time check and
+    the rule's matcher share it."""
+    key = (pattern, case_sensitive)
+    got = _PROGRAMS.get(key)
+    if got is None:
+        try:
+            got = _re2.RE2(pattern.encode("utf-8", "surrogatepass"), _options(case_sensitive))
+        except Exception as e:  # noqa: BLE001 - pybind11 raises its own error type
+            raise Re2Error(str(e)) from None
+        if not got.ok():
+            raise Re2Error(got.error())
+        _PROGRAMS[key] = got
+    return got
+
+
 @dataclass
 class Re2Match:
     """What the steps read of a match: its span, and named groups for captures."""
@@ -202,25 +221,31 @@ class Re2Match:
 class Re2Regex:
     """One RE2 program with the match span taken from a core group, when edges were consumed."""
 
-    __slots__ = ("source", "lead", "trail", "_rx", "_core", "_names", "pattern", "_alts")
+    __slots__ = ("source", "lead", "trail", "_program", "_core", "_names", "pattern", "_alts", "case_sensitive")
 
     def __init__(self, body: str, case_sensitive: bool, lead: bool = False, trail: bool = False,
-                 prefix: str = "", suffix: str = "", alternatives: int = 0):
+                 prefix: str = "", suffix: str = "", alternatives: int = 0, lazy: bool = False):
         self.source = body
         self.lead, self.trail = lead, trail
+        self.case_sensitive = case_sensitive
         core = lead or trail
         self.pattern = prefix + (LEAD if lead else "") + (f"({body})" if core else f"(?:{body})") + (
             TRAIL if trail else "") + suffix
-        try:
-            self._rx = _re2.RE2(self.pattern.encode("utf-8", "surrogatepass"), _options(case_sensitive))
-        except Exception as e:  # noqa: BLE001 - pybind11 raises its own error type
-            raise Re2Error(str(e)) from None
-        if not self._rx.ok():
-            raise Re2Error(self._rx.error())
-        self._names = {n.decode(): i for n, i in self._rx.NamedCapturingGroups()}
+        self._program = None
+        self._names: dict[str, int] = {}
         self._core = 1 if core else 0  # the prefixes cleaner adds hold no capturing group
         # Phrase programs wrap each alternative in a group: the first one set says which matched.
         self._alts = range(self._core + 1, self._core + 1 + alternatives)
+        if not lazy:
+            self._rx  # noqa: B018 - compile now, so a pattern RE2 refuses is known at once
+
+    @property
+    def _rx(self):
+        """The compiled program, made on first use (most phrase sets never reach a line of a run)."""
+        if self._program is None:
+            self._program = compile_program(self.pattern, self.case_sensitive)
+            self._names = {n.decode(): i for n, i in self._program.NamedCapturingGroups()}
+        return self._program
 
     def _search(self, data: bytes, pos: int, ascii_text: bool, anchor=_UNANCHORED) -> Re2Match | None:
         spans = self._rx.Match(anchor, data, pos, len(data))

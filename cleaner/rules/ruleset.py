@@ -91,15 +91,6 @@ class Selection:
         self.builtins = builtins
         self.text_rules = [r for r in rules if not r.rule.html_rule]
         self.html_rules = [r for r in rules if r.rule.html_rule]
-        self.text_ids = frozenset(r.id for r in self.text_rules)
-        self._unanchored: dict[frozenset[str], list[CompiledRule]] = {}
-
-    def unanchored(self, anchored: frozenset[str]) -> list[CompiledRule]:
-        """The text rules the prefilter cannot rule out by anchors (in rule order), cached."""
-        got = self._unanchored.get(anchored)
-        if got is None:
-            got = self._unanchored[anchored] = [r for r in self.text_rules if r.id not in anchored]
-        return got
 
 
 @dataclass

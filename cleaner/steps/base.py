@@ -18,14 +18,8 @@ class Page:
     rules: list[CompiledRule]
     builtins: dict[str, bool]
     title: str | None = None  # the page's headline, when extraction found one
-    # Rule id -> lines where its anchors occur; None runs every rule on every line.
-    hits: dict[str, set[int]] | None = None
-    anchored: frozenset[str] = frozenset()
-    exact: dict[str, list[int]] = field(default_factory=dict)  # whole-line phrase rule id -> line indices
-    prefilter: Any = None  # the Prefilter behind ``hits``, for its line-start gate
     captures: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    exhaustive: bool = False  # reference mode: no shortcuts, every step looks at every line
     _groups: int = 0
     _starts: list[int] | None = None
 

@@ -37,9 +37,15 @@ _NEEDS_WORK = regex.compile(r"[^\S \n]|[\u200b\u2060\ufeff]| (?= |\r?\n|\Z)|(?:^
 
 
 class StripHtml:
-    """Leftover markup in extracted text: tags go (block tags leave a space), entities decode."""
+    """Leftover markup in extracted text: tags go (block tags leave a space), entities decode.
+
+    ``scan=True`` finds the lines to look at with one search of the whole text; ``False`` (the
+    reference) looks at every line. The results are the same."""
 
     rule = "builtin.html"
+
+    def __init__(self, scan: bool = True):
+        self.scan = scan
 
     def apply(self, page: Page) -> None:
         if not page.builtins.get("html", True):
@@ -47,7 +53,7 @@ class StripHtml:
         doc = page.doc.text
         if "<" not in doc and "&" not in doc:
             return
-        if page.exhaustive:
+        if not self.scan:
             todo = range(len(page.lines))
         else:  # only lines holding a tag or an entity can change
             todo = sorted(_lines_matching(_MARKUP, doc, page.line_starts))
@@ -74,11 +80,14 @@ class NormalizeWhitespace:
 
     rule = "builtin.whitespace"
 
+    def __init__(self, scan: bool = True):
+        self.scan = scan  # as for StripHtml
+
     def apply(self, page: Page) -> None:
         if not page.builtins.get("whitespace", True):
             return
         # One pass over the whole text finds the few lines that need work.
-        if page.exhaustive:
+        if not self.scan:
             todo: set[int] = set(range(len(page.lines)))
         else:
             todo = _lines_matching(_NEEDS_WORK, page.doc.text, page.line_starts)

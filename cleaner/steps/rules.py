@@ -7,13 +7,11 @@ rule ran: the result does not depend on the order of the packs.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.document import Line
-from cleaner.rules.folding import fold
-from cleaner.rules.leadchars import first_char
+from cleaner.rules.candidates import CandidateSelector, DocumentLines
 from cleaner.rules.ruleset import CompiledRule
 from cleaner.steps.base import Page
 
@@ -44,154 +42,26 @@ class Plan:
         return out
 
 
-WORD_CAP = 64
-
-
-def _too_many_words(text: str, limit: int) -> bool:
-    # Split at most limit times: a long article line costs no more than a short one.
-    return len(text.split(None, limit)) > limit
-
-
-def _in_position(cr: CompiledRule, nb_index: int, nb_total: int) -> bool:
-    pos = cr.rule.position
-    if pos is None:
-        return True
-    from_end = nb_total - 1 - nb_index
-    return (
-        (pos.first_lines is not None and nb_index < pos.first_lines)
-        or (pos.last_lines is not None and from_end < pos.last_lines)
-        or (pos.first_fraction is not None and nb_index < pos.first_fraction * nb_total)
-        or (pos.last_fraction is not None and from_end < pos.last_fraction * nb_total)
-    )
-
-
-def _position_ranges(cr: CompiledRule, nb_total: int) -> list[tuple[int, int]]:
-    """The [lo, hi) runs of non-blank line numbers where ``_in_position`` holds, found at their edges."""
-    pos = cr.rule.position
-    assert pos is not None
-    inside = lambda i: _in_position(cr, i, nb_total)  # noqa: E731
-    runs: list[tuple[int, int]] = []
-    n = nb_total
-    if pos.first_lines is not None or pos.first_fraction is not None:
-        # Start just past the last line the bounds allow, then step back to the edge.
-        hi = min(max(pos.first_lines or 0, int((pos.first_fraction or 0) * n) + 1), n)
-        while hi > 0 and not inside(hi - 1):
-            hi -= 1
-        runs.append((0, hi))
-    if pos.last_lines is not None or pos.last_fraction is not None:
-        lo = n
-        if pos.last_lines is not None:
-            lo = min(lo, n - pos.last_lines)
-        if pos.last_fraction is not None:
-            lo = min(lo, int(n - 1 - pos.last_fraction * n))
-        lo = max(lo, 0)
-        while lo < n and not inside(lo):
-            lo += 1
-        runs.append((lo, n))
-    return runs
-
-
-def _restrict(where: list[tuple[int, Line]], runs: list[tuple[int, int]]) -> list[tuple[int, Line]]:
-    """The items of ``where`` (sorted by non-blank line number) inside any of the runs."""
-    if len(runs) == 2 and runs[0][1] >= runs[1][0]:
-        runs = [(runs[0][0], max(runs[0][1], runs[1][1]))]
-    out: list[tuple[int, Line]] = []
-    for lo, hi in runs:
-        a = bisect.bisect_left(where, lo, key=_first)
-        b = bisect.bisect_left(where, hi, key=_first)
-        out.extend(where[a:b])
-    return out
-
-
-def _by_first_char(lines: list[tuple[int, Line]]) -> dict[str, list[tuple[int, Line]]]:
-    """Lines grouped by their first non-space character, each group in document order."""
-    out: dict[str, list[tuple[int, Line]]] = {}
-    for item in lines:
-        out.setdefault(first_char(item[1].text), []).append(item)
-    return out
-
-
-def _first(item: tuple[int, Line]) -> int:
-    return item[0]
-
-
 class MatchRules:
-    """Find where each applicable rule fires; return a Plan, change nothing."""
+    """Run each rule's matcher on the lines its selector picked; return a Plan, change nothing."""
+
+    def __init__(self, selector: CandidateSelector):
+        self.selector = selector
 
     def plan(self, page: Page) -> Plan:
         plan = Plan()
-        nonblank = [ln for ln in page.lines if not ln.blank]
-        nb_total = len(nonblank)
-        nb_of = {ln.index: i for i, ln in enumerate(nonblank)}
-        # Word counts once per line (capped: only "at most N words" is ever asked).
-        nwords = [len(ln.text.split(None, WORD_CAP)) for ln in nonblank]
-        everywhere = list(enumerate(nonblank))
-        pf = page.prefilter
-        exact = page.exact
-        gated: list[tuple[int, Line]] | None = None
-        by_lead: dict[str, list[tuple[int, Line]]] | None = None
-        short: dict[tuple[int, bool], list[tuple[int, Line]]] = {}
-        for cr in page.rules:
-            limit = cr.rule.max_words
-            if page.hits is not None and cr.id in page.anchored:
-                where = [(nb_of[i], nonblank[nb_of[i]]) for i in sorted(page.hits.get(cr.id, ())) if i in nb_of]
-                if limit is not None:
-                    where = [(i, ln) for i, ln in where if nwords[i] <= limit]
-            elif pf is not None and cr.id in pf.exact_ids:
-                where = [(nb_of[i], nonblank[nb_of[i]]) for i in exact.get(cr.id, ())]
-            elif pf is not None and cr.id in pf.lead:
-                by_lead = by_lead or _by_first_char(everywhere)
-                lead = pf.lead[cr.id]
-                runs = [v for c, v in by_lead.items() if lead.admits(c)]
-                where = sorted(x for run in runs for x in run) if len(runs) > 1 else runs[0] if runs else []
-                if limit is not None:
-                    where = [(i, ln) for i, ln in where if nwords[i] <= limit]
-            else:
-                base = everywhere
-                is_gated = pf is not None and cr.id in pf.gated_ids
-                if is_gated:
-                    if gated is None:
-                        by_lead = by_lead or _by_first_char(everywhere)
-                        gated = sorted(
-                            x for c, run in by_lead.items() if fold(c)[:1] in pf.gate_first
-                            for x in run if pf.gate(x[1].text)
-                        )
-                    base = gated
-                if limit is not None and limit < WORD_CAP:
-                    key = (limit, is_gated)
-                    if key not in short:
-                        short[key] = [(i, ln) for i, ln in base if nwords[i] <= limit]
-                    where = short[key]
-                else:
-                    where = base
-            if where and pf is not None and cr.id in pf.contains:
-                lits = pf.contains[cr.id]
-                if len(lits) == 1:
-                    where = [x for x in where if lits[0] in x[1].text]
-                else:
-                    where = [x for x in where if any(a in x[1].text for a in lits)]
-            if where and cr.rule.position is not None and not page.exhaustive:
-                where = _restrict(where, _position_ranges(cr, nb_total))
-            if not where:
-                continue
-            self._run_rule(page, cr, where, nonblank, plan)
+        doc = DocumentLines(page.doc.text, page.lines, page.line_starts)
+        for cr, where in self.selector.select(doc, page.rules):
+            if where:
+                self._run_rule(cr, where, doc.nonblank, plan)
         return plan
 
-    def _run_rule(
-        self, page: Page, cr: CompiledRule, where: list[tuple[int, Line]], nonblank: list[Line], plan: Plan
-    ) -> None:
+    def _run_rule(self, cr: CompiledRule, where: list[tuple[int, Line]], nonblank: list[Line], plan: Plan) -> None:
         r = cr.rule
         block_until = -1
-        nb_total = len(nonblank)
-        for nb_index, line in where:
+        for nb_index, line in where:  # every one within the rule's position and length limits
             if line.index <= block_until:
                 continue
-            if r.max_chars is not None and len(line.text) > r.max_chars:
-                continue
-            if r.max_words is not None and r.max_words >= WORD_CAP and _too_many_words(line.text, r.max_words):
-                continue  # lines within smaller limits were picked from the word counts already
-            if page.exhaustive and not _in_position(cr, nb_index, nb_total):
-                continue  # otherwise ``where`` holds only lines in position
             if r.action == "drop-span":
                 spans = [(s, e, cr.id) for s, e in cr.start.finditer(line.text)]
                 if spans:

@@ -1,0 +1,248 @@
+"""Which lines each rule is tried on: one interface, a plain reference and the fast engine.
+
+A selector turns a document (its lines after the in-line clean-ups) and the rules that apply to
+it into ``(rule, lines)`` pairs, in rule order. It promises only this: every returned line meets
+the rule's ``position``, ``max_chars`` and ``max_words``, and no line it leaves out could match.
+``MatchRules`` then runs the rule's matcher on exactly those lines, so the two selectors must
+give the same removals; ``tests/test_prefilter.py`` checks it on the seeds, every rule example,
+random documents and dev pages, text and HTML.
+
+``ReferenceSelector`` is the definition, to be read in one sitting: every rule on every line.
+``FastSelector`` reaches the same answer with the prefilter (``prefilter.py``): one Aho-Corasick
+pass over the whole document finds the anchor literals, whole-line phrases are a dictionary
+lookup, line-start gates and required literals rule lines out before any regex runs, and
+position ranges are cut out of the line list by bisection.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections.abc import Iterator
+from operator import attrgetter
+from typing import Protocol
+
+from cleaner.document import Line
+from cleaner.rules.folding import fold
+from cleaner.rules.leadchars import first_char
+from cleaner.rules.prefilter import Prefilter
+from cleaner.rules.ruleset import CompiledRule
+from cleaner.rules.schema import Position, Rule
+
+WORD_CAP = 64  # word counts are capped here: only "at most N words" is ever asked
+Where = list[tuple[int, Line]]  # (non-blank line number, line)
+_order = attrgetter("order")
+
+
+class DocumentLines:
+    """The non-blank lines of a document as every selector counts them."""
+
+    def __init__(self, text: str, lines: list[Line], line_starts: list[int]):
+        self.text = text
+        self.lines = lines
+        self.line_starts = line_starts
+        self.nonblank = [ln for ln in lines if not ln.blank]
+        self.total = len(self.nonblank)
+
+
+def in_position(rule: Rule, nb_index: int, nb_total: int) -> bool:
+    """Whether the ``nb_index``-th of ``nb_total`` non-blank lines is where the rule may fire."""
+    return position_allows(rule.position, nb_index, nb_total)
+
+
+def position_allows(pos: Position | None, nb_index: int, nb_total: int) -> bool:
+    """The position test itself (mining checks the packs it writes with it too)."""
+    if pos is None:
+        return True
+    from_end = nb_total - 1 - nb_index
+    return (
+        (pos.first_lines is not None and nb_index < pos.first_lines)
+        or (pos.last_lines is not None and from_end < pos.last_lines)
+        or (pos.first_fraction is not None and nb_index < pos.first_fraction * nb_total)
+        or (pos.last_fraction is not None and from_end < pos.last_fraction * nb_total)
+    )
+
+
+def too_many_words(text: str, limit: int) -> bool:
+    # Split at most limit times: a long article line costs no more than a short one.
+    return len(text.split(None, limit)) > limit
+
+
+def fits(rule: Rule, text: str) -> bool:
+    """The rule's length conditions on one line."""
+    if rule.max_chars is not None and len(text) > rule.max_chars:
+        return False
+    return rule.max_words is None or not too_many_words(text, rule.max_words)
+
+
+class CandidateSelector(Protocol):
+    def select(self, doc: DocumentLines, rules: list[CompiledRule]) -> Iterator[tuple[CompiledRule, Where]]: ...
+
+
+class ReferenceSelector:
+    """Every rule on every non-blank line its position and length conditions allow."""
+
+    def select(self, doc: DocumentLines, rules: list[CompiledRule]) -> Iterator[tuple[CompiledRule, Where]]:
+        for cr in rules:
+            where = [
+                (i, ln) for i, ln in enumerate(doc.nonblank)
+                if in_position(cr.rule, i, doc.total) and fits(cr.rule, ln.text)
+            ]
+            yield cr, where
+
+
+class FastSelector:
+    """The prefilter's shortcuts; only ever leaves out lines on which a rule cannot match."""
+
+    def __init__(self, rules: list[CompiledRule]):
+        self.prefilter = Prefilter(rules)
+        self._unanchored: dict[int, tuple[list[CompiledRule], list[CompiledRule]]] = {}
+
+    def _always(self, rules: list[CompiledRule]) -> list[CompiledRule]:
+        """The rules the prefilter cannot rule out by anchors, in rule order (cached per rule list)."""
+        got = self._unanchored.get(id(rules))
+        if got is None or got[0] is not rules:
+            if len(self._unanchored) >= 4096:
+                self._unanchored.clear()
+            got = self._unanchored[id(rules)] = (rules, [r for r in rules if r.id not in self.prefilter.indexed_ids])
+        return got[1]
+
+    def select(self, doc: DocumentLines, rules: list[CompiledRule]) -> Iterator[tuple[CompiledRule, Where]]:
+        if not rules:
+            return
+        pf = self.prefilter
+        # Rules found by anchors or whole-line lookups run only where found; the rest always.
+        changed = [(ln.index, ln.text) for ln in doc.lines if ln.view.edits]  # an anchor may appear only now
+        hits = pf.candidates(doc.text, doc.line_starts, changed)
+        exact = pf.exact_hits([(ln.index, ln.text) for ln in doc.nonblank]) if pf.exact_ids else {}
+        by_id = _by_id(rules)
+        found = sorted((by_id[rid] for rid in (*hits, *exact) if rid in by_id), key=_order)
+        ordered = heapq.merge(self._always(rules), found, key=_order)
+        yield from _Shortcuts(pf, doc, hits, exact).run(ordered)
+
+
+_BY_ID: dict[int, tuple[list[CompiledRule], dict[str, CompiledRule]]] = {}
+
+
+def _by_id(rules: list[CompiledRule]) -> dict[str, CompiledRule]:
+    got = _BY_ID.get(id(rules))
+    if got is None or got[0] is not rules:
+        if len(_BY_ID) >= 4096:
+            _BY_ID.clear()
+        got = _BY_ID[id(rules)] = (rules, {r.id: r for r in rules})
+    return got[1]
+
+
+class _Shortcuts:
+    """One document's candidate lines per rule, with what is shared between rules computed once."""
+
+    def __init__(self, pf: Prefilter, doc: DocumentLines, hits: dict[str, set[int]], exact: dict[str, list[int]]):
+        self.pf, self.doc, self.hits, self.exact = pf, doc, hits, exact
+        self.nonblank = doc.nonblank
+        self.nb_of = {ln.index: i for i, ln in enumerate(doc.nonblank)}
+        self.nwords = [len(ln.text.split(None, WORD_CAP)) for ln in doc.nonblank]
+        self.everywhere: Where = list(enumerate(doc.nonblank))
+        self._by_lead: dict[str, Where] | None = None
+        self._gated: Where | None = None
+        self._short: dict[tuple[int, bool], Where] = {}
+
+    def by_lead(self) -> dict[str, Where]:
+        if self._by_lead is None:
+            self._by_lead = {}
+            for item in self.everywhere:
+                self._by_lead.setdefault(first_char(item[1].text), []).append(item)
+        return self._by_lead
+
+    def gated(self) -> Where:
+        if self._gated is None:
+            pf = self.pf
+            self._gated = sorted(
+                x for c, run in self.by_lead().items() if fold(c)[:1] in pf.gate_first
+                for x in run if pf.gate(x[1].text)
+            )
+        return self._gated
+
+    def _short_lines(self, base: Where, limit: int, key: bool) -> Where:
+        k = (limit, key)
+        if k not in self._short:
+            self._short[k] = [(i, ln) for i, ln in base if self.nwords[i] <= limit]
+        return self._short[k]
+
+    def _where(self, cr: CompiledRule) -> Where:
+        pf, nb_of, nonblank = self.pf, self.nb_of, self.nonblank
+        limit = cr.rule.max_words
+        if cr.id in pf.anchored_ids:
+            where = [(nb_of[i], nonblank[nb_of[i]]) for i in sorted(self.hits.get(cr.id, ())) if i in nb_of]
+            if limit is not None:
+                where = [(i, ln) for i, ln in where if self.nwords[i] <= limit]
+        elif cr.id in pf.exact_ids:
+            where = [(nb_of[i], nonblank[nb_of[i]]) for i in self.exact.get(cr.id, ())]
+        elif cr.id in pf.lead:
+            lead = pf.lead[cr.id]
+            runs = [v for c, v in self.by_lead().items() if lead.admits(c)]
+            where = sorted(x for run in runs for x in run) if len(runs) > 1 else runs[0] if runs else []
+            if limit is not None:
+                where = [(i, ln) for i, ln in where if self.nwords[i] <= limit]
+        else:
+            is_gated = cr.id in pf.gated_ids
+            base = self.gated() if is_gated else self.everywhere
+            where = self._short_lines(base, limit, is_gated) if limit is not None and limit < WORD_CAP else base
+        if where and cr.id in pf.contains:
+            lits = pf.contains[cr.id]
+            if len(lits) == 1:
+                where = [x for x in where if lits[0] in x[1].text]
+            else:
+                where = [x for x in where if any(a in x[1].text for a in lits)]
+        if where and cr.rule.position is not None:
+            where = _restrict(where, _position_ranges(cr.rule, self.doc.total))
+        r = cr.rule
+        if where and (r.max_chars is not None or (r.max_words is not None and r.max_words >= WORD_CAP)):
+            # Limits the word counts above could not settle (counts are capped at WORD_CAP).
+            where = [x for x in where if fits(r, x[1].text)]
+        return where
+
+    def run(self, rules: Iterator[CompiledRule]) -> Iterator[tuple[CompiledRule, Where]]:
+        for cr in rules:
+            yield cr, self._where(cr)
+
+
+def _position_ranges(rule: Rule, nb_total: int) -> list[tuple[int, int]]:
+    """The [lo, hi) runs of non-blank line numbers where ``in_position`` holds, found at their edges."""
+    pos = rule.position
+    assert pos is not None
+    inside = lambda i: in_position(rule, i, nb_total)  # noqa: E731
+    runs: list[tuple[int, int]] = []
+    n = nb_total
+    if pos.first_lines is not None or pos.first_fraction is not None:
+        # Start just past the last line the bounds allow, then step back to the edge.
+        hi = min(max(pos.first_lines or 0, int((pos.first_fraction or 0) * n) + 1), n)
+        while hi > 0 and not inside(hi - 1):
+            hi -= 1
+        runs.append((0, hi))
+    if pos.last_lines is not None or pos.last_fraction is not None:
+        lo = n
+        if pos.last_lines is not None:
+            lo = min(lo, n - pos.last_lines)
+        if pos.last_fraction is not None:
+            lo = min(lo, int(n - 1 - pos.last_fraction * n))
+        lo = max(lo, 0)
+        while lo < n and not inside(lo):
+            lo += 1
+        runs.append((lo, n))
+    return runs
+
+
+def _first(item: tuple[int, Line]) -> int:
+    return item[0]
+
+
+def _restrict(where: Where, runs: list[tuple[int, int]]) -> Where:
+    """The items of ``where`` (sorted by non-blank line number) inside any of the runs."""
+    if len(runs) == 2 and runs[0][1] >= runs[1][0]:
+        runs = [(runs[0][0], max(runs[0][1], runs[1][1]))]
+    out: Where = []
+    for lo, hi in runs:
+        a = bisect.bisect_left(where, lo, key=_first)
+        b = bisect.bisect_left(where, hi, key=_first)
+        out.extend(where[a:b])
+    return out
