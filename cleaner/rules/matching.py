@@ -90,6 +90,9 @@ class BacktrackingRegex:
 
     scan_from = search
 
+    def matches(self, text: str) -> bool:
+        return self.search(text) is not None
+
 
 class PhraseSet:
     """A matcher's phrases as one alternation with word boundaries would find them, on RE2.
@@ -121,6 +124,7 @@ class PhraseSet:
         self.program = Re2Regex("|".join(f"({b})" for b in self.bodies), case_sensitive, prefix=prefix,
                                 suffix=suffix, alternatives=len(self.bodies), lazy=True)
         self._one: dict[int, Re2Regex] = {}  # phrase -> its own program, made when first needed
+        self.any_edges = any(self.lead) or any(self.trail)
 
     def _fits(self, text: str, k: int, s: int, e: int) -> bool:
         if self.lead[k] and s > 0 and _WORD.match(text, s - 1):
@@ -152,6 +156,11 @@ class PhraseSet:
 
     def search(self, text: str, pos: int = 0):
         return self.scan_from(text, pos)
+
+    def matches(self, text: str) -> bool:
+        if not self.program.matches(text):
+            return False  # no phrase at all, boundaries aside
+        return not (self.any_edges) or self.scan_from(text, 0) is not None
 
 
 def _pattern_engine(pattern: str, mode: str, case_sensitive: bool, max_chars: int | None):
@@ -195,6 +204,10 @@ class CompiledMatcher:
     def backtracking(self) -> list[str]:
         """The patterns that run on the backtracking engine."""
         return [p.pattern for p in self.parts if isinstance(p, BacktrackingRegex)]
+
+    def matches(self, text: str) -> bool:
+        """Whether any part matches: what most actions need, without a match object."""
+        return any(part.matches(text) for part in self.parts)
 
     def search(self, text: str):
         """The first part's first match: what a rule captures from."""

@@ -161,9 +161,10 @@ def split_edges(pattern: str) -> tuple[bool, str, bool]:
     return lead, pattern, trail
 
 
-def _options(case_sensitive: bool) -> re2.Options:
+def _options(case_sensitive: bool, capture: bool = True) -> re2.Options:
     o = re2.Options()
     o.case_sensitive = case_sensitive
+    o.never_capture = not capture
     o.max_mem = 32 << 20
     o.log_errors = False  # a pattern RE2 refuses runs on the backtracking engine: not an error
     return o
@@ -177,17 +178,18 @@ class Re2Error(ValueError):
     """RE2 refused a translated pattern (too large, or a construct it does not know)."""
 
 
-_PROGRAMS: dict[tuple[str, bool], object] = {}
+_PROGRAMS: dict[tuple[str, bool, bool], object] = {}
 
 
-def compile_program(pattern: str, case_sensitive: bool):
+def compile_program(pattern: str, case_sensitive: bool, capture: bool = True):
     """One RE2 program per distinct pattern and case setting in a process: the load-time check and
-    the rule's matcher share it."""
-    key = (pattern, case_sensitive)
+    the rule's matcher share it. Without ``capture`` it only says whether there is a match, and
+    never has to work out groups (cheap: most lines a rule is tried on do not match)."""
+    key = (pattern, case_sensitive, capture)
     got = _PROGRAMS.get(key)
     if got is None:
         try:
-            got = _re2.RE2(pattern.encode("utf-8", "surrogatepass"), _options(case_sensitive))
+            got = _re2.RE2(pattern.encode("utf-8", "surrogatepass"), _options(case_sensitive, capture))
         except Exception as e:  # noqa: BLE001 - pybind11 raises its own error type
             raise Re2Error(str(e)) from None
         if not got.ok():
@@ -221,7 +223,8 @@ class Re2Match:
 class Re2Regex:
     """One RE2 program with the match span taken from a core group, when edges were consumed."""
 
-    __slots__ = ("source", "lead", "trail", "_program", "_core", "_names", "pattern", "_alts", "case_sensitive")
+    __slots__ = ("source", "lead", "trail", "_program", "_core", "_names", "pattern", "_alts", "case_sensitive",
+                 "_test")
 
     def __init__(self, body: str, case_sensitive: bool, lead: bool = False, trail: bool = False,
                  prefix: str = "", suffix: str = "", alternatives: int = 0, lazy: bool = False):
@@ -232,6 +235,7 @@ class Re2Regex:
         self.pattern = prefix + (LEAD if lead else "") + (f"({body})" if core else f"(?:{body})") + (
             TRAIL if trail else "") + suffix
         self._program = None
+        self._test = None
         self._names: dict[str, int] = {}
         self._core = 1 if core else 0  # the prefixes cleaner adds hold no capturing group
         # Phrase programs wrap each alternative in a group: the first one set says which matched.
@@ -247,7 +251,15 @@ class Re2Regex:
             self._names = {n.decode(): i for n, i in self._program.NamedCapturingGroups()}
         return self._program
 
+    @property
+    def _probe(self):
+        if self._test is None:
+            self._test = compile_program(self.pattern, self.case_sensitive, capture=False)
+        return self._test
+
     def _search(self, data: bytes, pos: int, ascii_text: bool, anchor=_UNANCHORED) -> Re2Match | None:
+        if self._probe.Match(anchor, data, pos, len(data))[0][0] < 0:
+            return None  # the usual answer, found without working out any group
         spans = self._rx.Match(anchor, data, pos, len(data))
         if spans[0][0] < 0:
             return None
@@ -272,7 +284,7 @@ class Re2Regex:
 
     def matches(self, text: str) -> bool:
         data = text.encode("utf-8", "surrogatepass")
-        return self._rx.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0
+        return self._probe.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0
 
     def scan_from(self, text: str, pos: int) -> Re2Match | None:
         """The first match whose core starts at or after ``pos``, its lookbehind free to see ``pos - 1``."""

@@ -67,10 +67,13 @@ class MatchRules:
                 if spans:
                     plan.spans.setdefault(line.index, []).extend(spans)
                 continue
-            m = cr.start.search(line.text)
-            if m is None:
+            if r.captures:
+                m = cr.start.search(line.text)
+                if m is None:
+                    continue
+                self._capture(cr, m, plan)
+            elif not cr.start.matches(line.text):
                 continue
-            self._capture(cr, m, plan)
             if r.action == "drop-line":
                 plan.drop_lines.setdefault(line.index, cr.id)
             elif r.action == "cut-after":
@@ -90,7 +93,7 @@ class MatchRules:
     def _block_end(cr: CompiledRule, nonblank: list[Line], nb_index: int) -> int | None:
         assert cr.end is not None
         for line in nonblank[nb_index + 1 : nb_index + 1 + cr.rule.max_block_lines]:
-            if cr.end.search(line.text) is not None:
+            if cr.end.matches(line.text):
                 return line.index
         return None
 
