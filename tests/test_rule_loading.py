@@ -170,3 +170,35 @@ def test_cli_rule_error_exit_code_2(tmp_path):
     good = write_pack(tmp_path / "good.yaml", pack(GOOD_RULE))
     proc = run_cli("rules", "validate", str(good))
     assert proc.returncode == 0 and "ok: 1 rules in 1 packs" in proc.stdout
+
+
+def test_rules_stats_counts_the_lines_each_rule_is_tried_on(tmp_path):
+    import json
+
+    from cleaner.document import Document
+    from cleaner.rules.cost import rule_costs
+
+    # A rule with an anchor literal is tried only on lines holding it; one without any scope
+    # on every line of the sample.
+    body = pack(GOOD_RULE + """
+  - id: test.everywhere
+    description: no literal to anchor on, no scope
+    patterns: ['\\S+ \\S+ \\S+ zz']
+    action: drop-line
+""")
+    path = write_pack(tmp_path / "p.yaml", body)
+    c = Cleaner(rules=[path], default_rules=False)
+    docs = [Document(id=str(i), text=f"Intro {i}.\nFine Print\nA line about print.\nThe end.\n") for i in range(3)]
+    costs, n, lines = rule_costs(c, docs)
+    by_id = {x.id: x for x in costs}
+    assert n == 3 and lines == 12
+    assert by_id["test.ok"].fired == 3 and by_id["test.ok"].found_by == "exact line"
+    assert by_id["test.ok"].tried_lines == 3
+    assert by_id["test.everywhere"].tried_lines == 12 and by_id["test.everywhere"].fired == 0
+    assert costs[0].id == "test.everywhere"  # the most tried first
+    sample = tmp_path / "sample.txt"
+    sample.write_text(docs[0].text, encoding="utf-8")
+    r = run_cli("rules", "stats", str(sample), "--rules", str(path), "--no-default-rules", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert {x["id"]: x["tried_lines"] for x in rows} == {"test.ok": 1, "test.everywhere": 4}

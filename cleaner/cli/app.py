@@ -415,6 +415,36 @@ def rules_list(
     err.print(f"{len(rs.rules)} rules in {len(rs.packs)} packs", highlight=False)
 
 
+@rules_app.command("stats")
+def rules_stats(
+    sample: Annotated[list[str], typer.Argument(help="Documents to measure on: files, folders or -, as for clean.")],
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultOpt = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="Show the N most-tried rules.")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per rule, every rule.")] = False,
+) -> None:
+    """Per rule: how many lines of a sample its matcher runs on, how it finds them, how often it fires."""
+    from cleaner.rules.cost import rule_costs
+
+    cleaner = _load(rules, no_default_rules)
+    docs = (item for item in iter_documents(sample, Fields()) if not isinstance(item, Failure))
+    costs, n, lines = rule_costs(cleaner, docs)
+    if as_json:
+        for c in costs:
+            typer.echo(json.dumps(c.to_dict()))
+        return
+    from rich.table import Table
+
+    table = Table("rule", "found by", "engine", "tried lines", "share", "docs", "fired", title=(
+        f"{n} documents, {lines:,} non-blank lines"))
+    for c in costs[:top]:
+        table.add_row(c.id, c.found_by, c.engine, f"{c.tried_lines:,}", f"{c.share:.1%}", str(c.documents),
+                      str(c.fired))
+    Console().print(table)
+    tried = sum(c.tried_lines for c in costs)
+    err.print(f"{tried:,} matcher runs in all, {tried / max(lines, 1):.2f} per line", highlight=False)
+
+
 @rules_app.command("validate")
 def rules_validate(
     paths: Annotated[list[Path], typer.Argument(help="Rule pack files or folders.")],
