@@ -202,3 +202,13 @@ def test_rules_stats_counts_the_lines_each_rule_is_tried_on(tmp_path):
     assert r.returncode == 0, r.stderr
     rows = [json.loads(x) for x in r.stdout.splitlines()]
     assert {x["id"]: x["tried_lines"] for x in rows} == {"test.ok": 1, "test.everywhere": 4}
+
+
+def test_pack_size_is_limited(tmp_path):
+    from cleaner.rules.loader import MAX_PACK_BYTES
+
+    filler = "# " + "x" * 78 + "\n"
+    body = pack(GOOD_RULE) + filler * (MAX_PACK_BYTES // len(filler) + 1)
+    e = load_error(tmp_path, body, "huge.yaml")
+    (p,) = e.problems
+    assert p.path.endswith("huge.yaml") and "more than the limit" in p.message

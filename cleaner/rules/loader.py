@@ -22,6 +22,7 @@ from cleaner.rules.matching import check_pattern, check_selector
 from cleaner.rules.schema import Pack
 
 RULE_SUFFIXES = (".yaml", ".yml")
+MAX_PACK_BYTES = 4_000_000  # the largest bundled pack is 20 kB; a pack beyond this is data, not rules
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ def read_sources(paths: list[Path | str]) -> list[PackSource]:
             continue
         for f in find_rule_files(path):
             try:
+                if f.stat().st_size > MAX_PACK_BYTES:
+                    problems.append(RuleProblem(str(f), None, None, _too_large(f.stat().st_size)))
+                    continue
                 sources.append(PackSource(str(f), f.read_text(encoding="utf-8")))
             except (OSError, UnicodeDecodeError) as e:
                 problems.append(RuleProblem(str(f), None, None, f"cannot read: {e}"))
@@ -131,9 +135,15 @@ def _compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
     return root, data
 
 
+def _too_large(size: int) -> str:
+    return f"the pack is {size:,} bytes, more than the limit of {MAX_PACK_BYTES:,}: split it"
+
+
 def parse_pack(source: PackSource) -> LoadedPack:
     """Validate one pack; raise RuleError listing every problem found in it."""
     path = source.path
+    if len(source.text) > MAX_PACK_BYTES:  # characters: at least as many bytes
+        raise RuleError([RuleProblem(path, None, None, _too_large(len(source.text.encode("utf-8"))))])
     try:
         root, data = _compose_and_load(source.text)
     except yaml.MarkedYAMLError as e:
