@@ -90,3 +90,29 @@ def test_no_matching_code_passes_a_time_limit():
             if isinstance(node, ast.Call) and any(k.arg == "timeout" for k in node.keywords):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_pack_cache_cold_warm_corrupt_and_off_give_the_same_records(tmp_path, monkeypatch):
+    from cleaner.rules import cache
+
+    files = _inputs()
+    texts = [Path(p).read_text(encoding="utf-8") for p in files]
+
+    def records() -> list[str]:
+        c = Cleaner(ruleset=RuleSet.load())
+        return [json.dumps(c.clean_text(t, id=str(i)).to_record(), sort_keys=True) for i, t in enumerate(texts)]
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", "")
+    off = records()
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    cold = records()
+    (entry,) = tmp_path.glob("packs-*.pickle")
+    warm = records()
+    entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])  # a torn write
+    torn = records()
+    assert off == cold == warm == torn
+    assert entry.stat().st_size > 1000  # written again, whole
+    # A changed pack is a new key: the old entry is never read for it.
+    sources = RuleSet.load().sources
+    changed = [*sources[:-1], cache.PackSource(sources[-1].path, sources[-1].text + "\n# edited\n")]
+    assert cache.cache_key(changed) != cache.cache_key(sources)

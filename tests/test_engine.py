@@ -195,3 +195,14 @@ def test_crlf_line_endings_are_kept(cleaner):
     text = "\r\n".join(ARTICLE + ["Leave a Reply", "Nice."])
     r = cleaner.clean_text(text)
     assert r.text == "\r\n".join(ARTICLE)
+
+
+def test_phrases_in_re2_syntax_are_their_regex_translated(cleaner):
+    # The direct phrase builder and the general translator agree on every bundled phrase.
+    from cleaner.rules.matching import phrase_to_re2, phrase_to_regex
+    from cleaner.rules.re2compat import to_re2
+
+    phrases = {p.strip() for cr in cleaner.ruleset.rules for p in cr.rule.phrases}
+    phrases |= {"It’s “quoted” — done…", "a-b ‘c’ «d»", "C++ #tag (x) [y] {z} a|b $5 ^_^ 100%"}
+    for p in phrases:
+        assert phrase_to_re2(p) == to_re2(phrase_to_regex(p)), p

@@ -416,13 +416,21 @@ def test_reader_gives_the_records_json_gives(raw, lineno):
         )
 
 
-def test_a_line_json_cannot_convert_still_raises():
+def test_a_line_json_cannot_convert_is_an_error_record_not_a_lost_file(tmp_path):
+    # A 5,000-digit integer is valid JSON that json refuses to convert (ValueError, not
+    # JSONDecodeError): that line becomes an error record and the records after it are read.
+    from cleaner.readers.base import Failure
+
     reader = JsonlReader(None, "in.jsonl", Fields())
     raw = b'{"text":"t","v":' + b"9" * 5000 + b"}"
     with pytest.raises(ValueError, match="4300"):
         reference_record(reader, raw, 1, "in.jsonl")
-    with pytest.raises(ValueError, match="4300"):
-        reader._record(raw, 1, "in.jsonl")
+    got = reader._record(raw, 2, "in.jsonl")
+    assert isinstance(got, Failure) and got.error == "json" and "line 2" in got.message
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b'{"id":"a","text":"one"}\n' + raw + b'\n{"id":"c","text":"three"}\n{"id":"d","text":"four"}\n')
+    items = list(JsonlReader(path, "in.jsonl", Fields()).read())
+    assert [type(i).__name__ for i in items] == ["Document", "Failure", "Document", "Document"]
 
 
 def test_whole_file_reads_as_before():
@@ -445,3 +453,10 @@ def test_ordinary_lines_do_not_go_through_json(monkeypatch):
 
     monkeypatch.setattr(json, "loads", refuse)
     assert strict(reader._record(raw, 1, "in.jsonl")) == strict(expected)
+
+
+def test_a_lone_surrogate_in_a_key_is_scrubbed_not_a_crash():
+    # Seen in the field: a record whose metadata key holds "\ud800" killed the writer.
+    line = encode_line({"id": "x", "text": "t", "metadata": {"k\ud800": "v\udfff"}, "provenance": {}})
+    back = json.loads(line)
+    assert line.endswith(b"\n") and list(back["metadata"]) == ["k\ufffd"] and back["metadata"]["k\ufffd"] == "v\ufffd"

@@ -91,7 +91,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, str):
         return scrub_surrogates(value) if has_surrogates(value) else value
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {jsonable(str(k)): jsonable(v) for k, v in value.items()}  # keys scrubbed too
     if isinstance(value, (list, tuple, set)):
         return [jsonable(v) for v in value]
     if isinstance(value, (dt.datetime, dt.date, dt.time)):

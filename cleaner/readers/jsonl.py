@@ -194,6 +194,8 @@ class JsonlReader(RecordReader):
             return Failure(fallback_id, src, "json", f"line {lineno} is not valid JSON: {e}")
         except RecursionError:
             return Failure(fallback_id, src, "json", f"line {lineno} is nested too deeply to parse")
+        except ValueError as e:  # valid JSON json will not convert, e.g. an integer of 5,000 digits
+            return Failure(fallback_id, src, "json", f"line {lineno} cannot be read: {e}")
         return record_item(rec, self.fields, fallback_id, src, self.max_bytes)
 
 

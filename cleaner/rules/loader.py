@@ -42,6 +42,9 @@ class LoadedPack:
     source: PackSource
     pack: Pack
     rule_lines: dict[str, int]
+    # Per rule, how the prefilter finds its lines (``prefilter.RuleIndexing``): worked out once and
+    # kept in the pack cache, since it reads every pattern's parse tree. None: work it out on use.
+    indexing: tuple | None = None
 
 
 def find_rule_files(path: Path) -> list[Path]:

@@ -51,6 +51,25 @@ def phrase_to_regex(phrase: str) -> str:
     return "".join(out)
 
 
+_RE2_CHARS: dict[str, str] = {}
+
+
+def phrase_to_re2(phrase: str) -> str:
+    """``phrase_to_regex`` in RE2's syntax, built directly (a phrase holds no other syntax)."""
+    out: list[str] = []
+    for word_i, word in enumerate(phrase.split()):
+        if word_i:
+            out.append(f"[{S}]+")
+        for ch in word:
+            got = _RE2_CHARS.get(ch)
+            if got is None:
+                got = _RE2_CHARS[ch] = to_re2(CHAR_CLASSES.get(ch) or regex.escape(ch)) or ""
+                if not got:  # pragma: no cover - escaped characters and the quote classes translate
+                    raise Re2Error(f"character {ch!r} has no RE2 form")
+            out.append(got)
+    return "".join(out)
+
+
 def _anchor(body: str, mode: str, first_is_word: bool, last_is_word: bool) -> str:
     """The `regex`-module form of an anchored matcher part (the backtracking engine's)."""
     lead = r"(?<!\w)" if first_is_word else ""
@@ -110,9 +129,7 @@ class PhraseSet:
         self.trail: list[bool] = []
         for phrase in phrases:
             p = phrase.strip()
-            body = to_re2(phrase_to_regex(p))
-            if body is None:  # pragma: no cover - escaped literals and classes always translate
-                raise Re2Error(f"phrase {p!r} has no RE2 form")
+            body = phrase_to_re2(p)
             lead, trail = _edges(mode, p[0].isalnum(), p[-1].isalnum())
             self.bodies.append(body)
             self.lead.append(lead)
@@ -182,6 +199,34 @@ def _pattern_engine(pattern: str, mode: str, case_sensitive: bool, max_chars: in
                              min(max_chars or BACKTRACKING_MAX_CHARS, BACKTRACKING_MAX_CHARS))
 
 
+class PatternPart:
+    """One pattern of a matcher, its engine chosen and compiled when a line first reaches it.
+
+    The choice is ``_pattern_engine``'s, made from the pattern alone, so it is the same whenever
+    it is made; deferring it keeps start-up short (most patterns never see a line of a small job)."""
+
+    __slots__ = ("pattern", "mode", "case_sensitive", "max_chars", "_engine")
+
+    def __init__(self, pattern: str, mode: str, case_sensitive: bool, max_chars: int | None):
+        self.pattern, self.mode, self.case_sensitive, self.max_chars = pattern, mode, case_sensitive, max_chars
+        self._engine = None
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            self._engine = _pattern_engine(self.pattern, self.mode, self.case_sensitive, self.max_chars)
+        return self._engine
+
+    def search(self, text: str, pos: int = 0):
+        return self.engine.search(text, pos)
+
+    def scan_from(self, text: str, pos: int):
+        return self.engine.scan_from(text, pos)
+
+    def matches(self, text: str) -> bool:
+        return self.engine.matches(text)
+
+
 class CompiledMatcher:
     """One matcher (a rule's start condition, or a block's end) ready to search lines.
 
@@ -197,13 +242,13 @@ class CompiledMatcher:
         if matcher.phrases:
             parts.append(PhraseSet(list(matcher.phrases), matcher.match, matcher.case_sensitive))
         for pattern in matcher.patterns:
-            parts.append(_pattern_engine(pattern, matcher.match, matcher.case_sensitive, max_chars))
+            parts.append(PatternPart(pattern, matcher.match, matcher.case_sensitive, max_chars))
         return cls(parts, list(matcher.patterns))
 
     @property
     def backtracking(self) -> list[str]:
         """The patterns that run on the backtracking engine."""
-        return [p.pattern for p in self.parts if isinstance(p, BacktrackingRegex)]
+        return [p.pattern for p in self.parts if isinstance(p, PatternPart) and isinstance(p.engine, BacktrackingRegex)]
 
     def matches(self, text: str) -> bool:
         """Whether any part matches: what most actions need, without a match object."""

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ahocorasick
 
@@ -22,7 +24,10 @@ from cleaner.rules.folding import fold, phrase_anchor
 from cleaner.rules.leadchars import LeadChars, pattern_lead
 from cleaner.rules.matching import _CHAR_CLASSES, _DASHES, _DQUOTES, _SQUOTES, phrase_to_regex
 from cleaner.rules.patterns import parse_pattern, sre_c
-from cleaner.rules.ruleset import CompiledRule
+from cleaner.rules.schema import Rule
+
+if TYPE_CHECKING:
+    from cleaner.rules.ruleset import CompiledRule
 
 MIN_ANCHOR = 3
 
@@ -89,12 +94,12 @@ def pattern_anchors(pattern: str) -> list[str] | None:
     return [fold(x) for x in found]
 
 
-def must_contain(cr: CompiledRule) -> tuple[str, ...] | None:
+def must_contain(rule: Rule) -> tuple[str, ...] | None:
     """Case-free literals (punctuation, digits) one of which every line the rule matches contains.
 
     A plain ``in`` test stands for the regex on lines without them: cheap, and needs no folding."""
     out: list[str] = []
-    for source in [phrase_to_regex(p.strip()) for p in cr.rule.phrases] + list(cr.rule.patterns):
+    for source in [phrase_to_regex(p.strip()) for p in rule.phrases] + list(rule.patterns):
         parsed = parse_pattern(source)
         found = _required(parsed, _caseless) if parsed is not None else None
         if not found:
@@ -110,9 +115,9 @@ def _usable(anchor: str) -> bool:
     return len(anchor.strip()) >= MIN_ANCHOR or any(not c.isascii() and not c.isalnum() for c in anchor)
 
 
-def rule_anchors(cr: CompiledRule) -> list[str] | None:
+def rule_anchors(rule: Rule) -> list[str] | None:
     """All anchors of a rule, or None when some phrase or pattern has no usable one."""
-    r = cr.rule
+    r = rule
     out: list[str] = []
     for phrase in r.phrases:
         a = phrase_anchor(phrase)
@@ -135,12 +140,41 @@ def line_key(text: str) -> str:
     return " ".join(fold(text).translate(_CANON).replace("…", "...").split())
 
 
-def exact_line_keys(cr: CompiledRule) -> set[str] | None:
+def exact_line_keys(rule: Rule) -> set[str] | None:
     """Keys of a rule made only of whole-line phrases: its lines are a dictionary lookup away."""
-    r = cr.rule
+    r = rule
     if r.match != "line" or r.patterns or not r.phrases:
         return None
     return {line_key(p) for p in r.phrases}
+
+
+@dataclass(frozen=True)
+class RuleIndexing:
+    """How the prefilter finds a rule's lines, worked out from the rule alone (and cached with it).
+
+    The first that applies wins: whole-line keys, then anchor literals; else line-start prefixes
+    or, failing those, first characters; and required case-free literals for both."""
+
+    exact_keys: frozenset[str] | None = None
+    anchors: tuple[str, ...] | None = None
+    prefixes: frozenset[str] | None = None
+    lead: LeadChars | None = None
+    contains: tuple[str, ...] | None = None
+
+
+def index_rule(rule: Rule) -> RuleIndexing:
+    if rule.html_rule:
+        return RuleIndexing()
+    keys = exact_line_keys(rule)
+    if keys is not None:
+        return RuleIndexing(exact_keys=frozenset(keys))
+    anchors = rule_anchors(rule)
+    if anchors is not None:
+        return RuleIndexing(anchors=tuple(anchors))
+    prefixes = rule_line_prefixes(rule)
+    lead = rule_lead(rule) if prefixes is None else None
+    return RuleIndexing(prefixes=frozenset(prefixes) if prefixes is not None else None, lead=lead,
+                        contains=must_contain(rule))
 
 
 class Prefilter:
@@ -152,54 +186,39 @@ class Prefilter:
         by_anchor: dict[str, set[str]] = {}
         self.exact_keys: dict[str, set[str]] = {}
         self.exact_max_words = 0
+        # Rules without anchors but anchored at the line start: a line must start with one of
+        # their literal prefixes. One startswith() per line stands for all of them.
+        prefixes: set[str] = set()
+        gated: set[str] = set()
+        self.lead: dict[str, LeadChars] = {}  # the rest of the line-anchored rules: allowed first characters
+        self.contains: dict[str, tuple[str, ...]] = {}  # literals such as ":" or "©" their lines must contain
         for cr in rules:
             if cr.rule.html_rule:
                 continue
-            keys = exact_line_keys(cr)
-            if keys is not None:
-                for k in keys:
+            ix = cr.indexing if cr.indexing is not None else index_rule(cr.rule)
+            if ix.exact_keys is not None:
+                for k in ix.exact_keys:
                     self.exact_keys.setdefault(k, set()).add(cr.id)
                     self.exact_max_words = max(self.exact_max_words, len(k.split()))
                 continue
-            anchors = rule_anchors(cr)
-            if anchors is None:
+            if ix.anchors is not None:
+                self.anchored[cr.id] = list(ix.anchors)
+                for a in ix.anchors:
+                    by_anchor.setdefault(a, set()).add(cr.id)
                 continue
-            self.anchored[cr.id] = anchors
-            for a in anchors:
-                by_anchor.setdefault(a, set()).add(cr.id)
+            if ix.prefixes is not None:
+                gated.add(cr.id)
+                prefixes |= ix.prefixes
+            elif ix.lead is not None:
+                self.lead[cr.id] = ix.lead
+            if ix.contains is not None:
+                self.contains[cr.id] = ix.contains
         for a, ids in by_anchor.items():
             self.automaton.add_word(a, tuple(sorted(ids)))
         self.anchored_ids = frozenset(self.anchored)
         self.exact_ids = frozenset(i for ids in self.exact_keys.values() for i in ids)
         self.indexed_ids = self.anchored_ids | self.exact_ids  # rules that run only where the index found them
-        # Rules without anchors but anchored at the line start: a line must start with one of
-        # their literal prefixes. One startswith() per line stands for all of them.
-        prefixes: set[str] = set()
-        gated: set[str] = set()
-        for cr in rules:
-            if cr.rule.html_rule or cr.id in self.anchored or cr.id in self.exact_ids:
-                continue
-            got = rule_line_prefixes(cr)
-            if got is not None:
-                gated.add(cr.id)
-                prefixes |= got
         self.gated_ids = frozenset(gated)
-        # The rest of the line-anchored rules: the first character of a line must be one they allow.
-        self.lead: dict[str, LeadChars] = {}
-        for cr in rules:
-            if cr.rule.html_rule or cr.id in self.anchored or cr.id in self.exact_ids or cr.id in gated:
-                continue
-            lead = rule_lead(cr)
-            if lead is not None:
-                self.lead[cr.id] = lead
-        # Any rule not found by its anchors: literals such as ":" or "©" its lines must contain.
-        self.contains: dict[str, tuple[str, ...]] = {}
-        for cr in rules:
-            if cr.rule.html_rule or cr.id in self.anchored or cr.id in self.exact_ids:
-                continue
-            lits = must_contain(cr)
-            if lits is not None:
-                self.contains[cr.id] = lits
         self.gate_prefixes = tuple(sorted(prefixes))
         self.gate_len = max(map(len, prefixes), default=0)
         self.gate_first = frozenset(p[:1] for p in prefixes)  # a line must start with one of these
@@ -329,9 +348,9 @@ def line_start_prefixes(pattern: str) -> set[str] | None:
     return {fold(p) for p in got[0]}
 
 
-def rule_line_prefixes(cr: CompiledRule) -> set[str] | None:
+def rule_line_prefixes(rule: Rule) -> set[str] | None:
     """For a rule anchored at the line start: the literals every matching line starts with."""
-    r = cr.rule
+    r = rule
     if r.match not in ("line", "start"):
         return None
     out: set[str] = set()
@@ -352,9 +371,9 @@ def rule_line_prefixes(cr: CompiledRule) -> set[str] | None:
     return out or None
 
 
-def rule_lead(cr: CompiledRule) -> LeadChars | None:
+def rule_lead(rule: Rule) -> LeadChars | None:
     """For a rule anchored at the line start: the first characters a matching line can have."""
-    r = cr.rule
+    r = rule
     if r.match not in ("line", "start"):
         return None
     out = LeadChars()

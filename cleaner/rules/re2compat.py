@@ -241,7 +241,9 @@ class Re2Regex:
         # Phrase programs wrap each alternative in a group: the first one set says which matched.
         self._alts = range(self._core + 1, self._core + 1 + alternatives)
         if not lazy:
-            self._rx  # noqa: B018 - compile now, so a pattern RE2 refuses is known at once
+            # Compile the match test now, so a pattern RE2 refuses is known at once; the program
+            # that works out groups waits for the first line that matches.
+            self._probe  # noqa: B018
 
     @property
     def _rx(self):

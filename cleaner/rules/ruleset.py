@@ -12,8 +12,9 @@ import ahocorasick
 import regex
 from lxml import etree
 
+from cleaner.rules.cache import load_packs
 from cleaner.rules.folding import fold, phrase_anchor_at
-from cleaner.rules.loader import LoadedPack, PackSource, parse_packs, read_sources
+from cleaner.rules.loader import LoadedPack, PackSource, read_sources
 from cleaner.rules.matching import (
     CompiledMatcher,
     SelectorKeys,
@@ -77,6 +78,7 @@ class CompiledRule:
     # Per XPath: class names and ids a page must have for it to match (None: always query).
     xpath_keys: list[SelectorKeys | None] = field(default_factory=list)
     order: int = 0  # position in the rule set: ties between rules resolve in load order
+    indexing: object = None  # prefilter.RuleIndexing, when the pack cache had it
     id: str = field(init=False)  # the rule's id, read in every inner loop: a plain attribute
 
     def __post_init__(self) -> None:
@@ -186,7 +188,7 @@ class RuleSet:
 
     def __init__(self, sources: list[PackSource]):
         self.sources = list(sources)
-        self.packs: list[CompiledPack] = [self._compile(lp) for lp in parse_packs(self.sources)]
+        self.packs: list[CompiledPack] = [self._compile(lp) for lp in load_packs(self.sources)]
         self.rules: list[CompiledRule] = [r for p in self.packs for r in p.rules]
         for i, r in enumerate(self.rules):
             r.order = i
@@ -225,8 +227,9 @@ class RuleSet:
                 domains=tuple(d.lower() for d in r.domains),
                 xpaths=compile_xpaths(r.selectors, r.xpaths),
                 xpath_keys=[selector_keys(x) for x in r.selectors] + [None] * len(r.xpaths),
+                indexing=lp.indexing[i] if lp.indexing else None,
             )
-            for r in pack.rules
+            for i, r in enumerate(pack.rules)
         ]
         sig = (
             CompiledMatcher.build(Matcher(phrases=pack.signatures, match="anywhere"))
