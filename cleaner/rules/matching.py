@@ -41,33 +41,38 @@ MAX_REPEAT = 10_000  # larger {m,n} counts make the compiled program huge (memor
 _REPEAT = regex.compile(r"\{(\d+)(?:,(\d*))?\}")
 
 
-def phrase_to_regex(phrase: str) -> str:
+def _phrase(phrase: str, space: str, char) -> str:
     out: list[str] = []
     for word_i, word in enumerate(phrase.split()):
         if word_i:
-            out.append(r"\s+")
-        for ch in word:
-            out.append(CHAR_CLASSES.get(ch) or regex.escape(ch))
+            out.append(space)
+        out.extend(char(ch) for ch in word)
     return "".join(out)
+
+
+def _regex_char(ch: str) -> str:
+    return CHAR_CLASSES.get(ch) or regex.escape(ch)
+
+
+def phrase_to_regex(phrase: str) -> str:
+    return _phrase(phrase, r"\s+", _regex_char)
 
 
 _RE2_CHARS: dict[str, str] = {}
 
 
+def _re2_char(ch: str) -> str:
+    got = _RE2_CHARS.get(ch)
+    if got is None:
+        got = _RE2_CHARS[ch] = to_re2(_regex_char(ch)) or ""
+        if not got:  # pragma: no cover - escaped characters and the quote classes translate
+            raise Re2Error(f"character {ch!r} has no RE2 form")
+    return got
+
+
 def phrase_to_re2(phrase: str) -> str:
     """``phrase_to_regex`` in RE2's syntax, built directly (a phrase holds no other syntax)."""
-    out: list[str] = []
-    for word_i, word in enumerate(phrase.split()):
-        if word_i:
-            out.append(f"[{S}]+")
-        for ch in word:
-            got = _RE2_CHARS.get(ch)
-            if got is None:
-                got = _RE2_CHARS[ch] = to_re2(CHAR_CLASSES.get(ch) or regex.escape(ch)) or ""
-                if not got:  # pragma: no cover - escaped characters and the quote classes translate
-                    raise Re2Error(f"character {ch!r} has no RE2 form")
-            out.append(got)
-    return "".join(out)
+    return _phrase(phrase, f"[{S}]+", _re2_char)
 
 
 def _anchor(body: str, mode: str, first_is_word: bool, last_is_word: bool) -> str:

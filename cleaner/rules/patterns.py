@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import regex
 
-__all__ = ["parse_pattern", "sre_c"]
+__all__ = ["parse_pattern", "pieces", "sre_c", "sre_p"]
 
 _PROPERTY = regex.compile(r"\\[pP](?:\{[^{}\d,][^{}]*\}|[A-Za-z])")  # not \p{1,3}: a "p" repeated
 _ESCAPE = regex.compile(rf"(?P<property>{_PROPERTY.pattern})|\\.", regex.DOTALL)

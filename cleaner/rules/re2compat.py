@@ -27,7 +27,10 @@ from re2 import _re2
 
 from cleaner.rules.patterns import pieces
 
-W = r"\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\x{200C}\x{200D}"
+# \w as the `regex` module reads it (Unicode's Alphabetic, marks, decimal numbers, connector
+# punctuation, joiners): the Alphabetic symbols are the circled and squared letters.
+W = (r"\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\x{200C}\x{200D}"
+     r"\x{24B6}-\x{24E9}\x{1F130}-\x{1F149}\x{1F150}-\x{1F169}\x{1F170}-\x{1F189}")
 _S_RANGES = ((0x9, 0xD), (0x20, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
              (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000))
 
@@ -100,8 +103,13 @@ def _class(piece: str) -> str | None:
     return "[" + "".join(out) + "]"
 
 
+_U_ESCAPE = regex.compile(r"(?<!\\)((?:\\\\)*)\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+
+
 def to_re2(pattern: str) -> str | None:
     """The pattern in RE2 syntax with the same meaning, or None if RE2 cannot express it."""
+    if "\\u" in pattern or "\\U" in pattern:
+        pattern = _U_ESCAPE.sub(lambda m: m.group(1) + "\\x{" + (m.group(2) or m.group(3)) + "}", pattern)
     out: list[str] = []
     after_quantifier = False
     for piece in pieces(pattern):
@@ -232,8 +240,11 @@ class Re2Regex:
         self.lead, self.trail = lead, trail
         self.case_sensitive = case_sensitive
         core = lead or trail
-        self.pattern = prefix + (LEAD if lead else "") + (f"({body})" if core else f"(?:{body})") + (
-            TRAIL if trail else "") + suffix
+        # The core group spans what a match spans to the `regex` module: the mode's own affixes
+        # (``^\\s*``, ``\\s*$``) with the body, not the characters the edges consume. (A lead comes
+        # only without a prefix, a trail only without a suffix.)
+        inner = f"{prefix}(?:{body}){suffix}"
+        self.pattern = (LEAD if lead else "") + (f"({inner})" if core else inner) + (TRAIL if trail else "")
         self._program = None
         self._test = None
         self._names: dict[str, int] = {}

@@ -10,7 +10,7 @@ load (an earlier version timed a probe search, and rejected bundled packs on a b
 
 from __future__ import annotations
 
-from cleaner.rules.patterns import parse_pattern, sre_c
+from cleaner.rules.patterns import parse_pattern, sre_c, sre_p
 
 MAX_PATTERN_CHARS = 20_000  # program size: a longer pattern is data, not a rule
 BACKTRACKING_MAX_CHARS = 2_000  # longest line a backtracking pattern sees unless its rule says less
@@ -124,17 +124,6 @@ def _first(seq) -> set[str]:
     return _edge(seq)
 
 
-def _unbounded_inside(seq) -> list:
-    """Unbounded repeats of something non-empty anywhere in the sequence."""
-    found = []
-    for op, av in seq:
-        if op in _REPEATS and av[1] == _MAXREPEAT and av[2].getwidth()[1] > 0:
-            found.append(av[2])
-        for child in _children(op, av):
-            found.extend(_unbounded_inside(child))
-    return found
-
-
 def _literal(seq) -> str | None:
     if all(op is sre_c.LITERAL for op, _ in seq):
         return "".join(chr(av) for _, av in seq).lower()
@@ -174,7 +163,7 @@ def _ambiguous(seq, after: set[str]) -> bool:
     for k, (op, av) in enumerate(items):
         rest = items[k + 1 :]
         follow = _edge(rest)
-        if sum(node_min(n) for n in rest) == 0:
+        if sum(_min_width(n) for n in rest) == 0:
             follow = follow | after
         if op in _REPEATS:
             body = av[2]
@@ -196,7 +185,7 @@ def _ambiguous_rounds(body) -> bool:
     return _ambiguous(body, _first(body))
 
 
-def node_min(node) -> int:
+def _min_width(node) -> int:
     op, av = node
     if op in (sre_c.LITERAL, sre_c.NOT_LITERAL, sre_c.ANY, sre_c.IN, sre_c.CATEGORY):
         return 1
@@ -240,21 +229,16 @@ def _fixed_split(body) -> bool:
         if node[0] not in (sre_c.LITERAL, sre_c.IN, sre_c.NOT_LITERAL, sre_c.CATEGORY):
             continue
         here = {c for c in _SAMPLE if _char_matches(node, c)}
-        tail = items[k + 1 :]
-        widths = [n for n in tail]
-        fixed = all(_width(n)[0] == _width(n)[1] for n in widths)
+        fixed = all(_width(n)[0] == _width(n)[1] for n in items[k + 1 :])
         if fixed and not (_chars(items[:k]) & here):
             return True
     return False
 
 
 def _width(node) -> tuple[int, int]:
-    from re._parser import SubPattern  # noqa: PLC0415 - only for the width of one node
-
-    sub = SubPattern(None, [node]) if not hasattr(node, "getwidth") else node
     try:
-        return sub.getwidth()
-    except Exception:  # noqa: BLE001
+        return sre_p.SubPattern(sre_p.State(), [node]).getwidth()
+    except Exception:  # noqa: BLE001 - a node the parser cannot size: treat its width as variable
         return (0, _MAXREPEAT)
 
 
