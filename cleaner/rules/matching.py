@@ -232,6 +232,15 @@ class PatternPart:
         return self.engine.matches(text)
 
 
+def _test_of(part):
+    """The cheapest callable that says whether a part matches a line (called for every candidate)."""
+    if isinstance(part, PatternPart):
+        part = part.engine
+    if isinstance(part, PhraseSet) and not part.any_edges:
+        return part.program.matches
+    return part.matches
+
+
 class CompiledMatcher:
     """One matcher (a rule's start condition, or a block's end) ready to search lines.
 
@@ -240,6 +249,7 @@ class CompiledMatcher:
     def __init__(self, parts: list, patterns: list[str]):
         self.parts = parts
         self.patterns = patterns
+        self._tests: list | None = None  # each part's bound match test, made on first use
 
     @classmethod
     def build(cls, matcher: Matcher, max_chars: int | None = None) -> CompiledMatcher:
@@ -257,7 +267,13 @@ class CompiledMatcher:
 
     def matches(self, text: str) -> bool:
         """Whether any part matches: what most actions need, without a match object."""
-        return any(part.matches(text) for part in self.parts)
+        tests = self._tests
+        if tests is None:
+            tests = self._tests = [_test_of(p) for p in self.parts]
+        for test in tests:
+            if test(text):
+                return True
+        return False
 
     def search(self, text: str):
         """The first part's first match: what a rule captures from."""

@@ -296,8 +296,9 @@ class Re2Regex:
         return self._search(data, bpos, ascii_text, _ANCHOR_START if anchored else _UNANCHORED)
 
     def matches(self, text: str) -> bool:
+        probe = self._test if self._test is not None else self._probe
         data = text.encode("utf-8", "surrogatepass")
-        return self._probe.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0
+        return probe.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0
 
     def scan_from(self, text: str, pos: int) -> Re2Match | None:
         """The first match whose core starts at or after ``pos``, its lookbehind free to see ``pos - 1``."""
