@@ -96,41 +96,30 @@ class FastSelector:
 
     def __init__(self, rules: list[CompiledRule]):
         self.prefilter = Prefilter(rules)
-        self._unanchored: dict[int, tuple[list[CompiledRule], list[CompiledRule]]] = {}
+        # Per rule list (a selection, cached by the rule set): its rules the prefilter cannot rule
+        # out by anchors, and its rules by id. Kept with the list, so an id is never reused.
+        self._lists: dict[int, tuple[list[CompiledRule], list[CompiledRule], dict[str, CompiledRule]]] = {}
 
-    def _always(self, rules: list[CompiledRule]) -> list[CompiledRule]:
-        """The rules the prefilter cannot rule out by anchors, in rule order (cached per rule list)."""
-        got = self._unanchored.get(id(rules))
+    def _for(self, rules: list[CompiledRule]) -> tuple[list[CompiledRule], dict[str, CompiledRule]]:
+        got = self._lists.get(id(rules))
         if got is None or got[0] is not rules:
-            if len(self._unanchored) >= 4096:
-                self._unanchored.clear()
-            got = self._unanchored[id(rules)] = (rules, [r for r in rules if r.id not in self.prefilter.indexed_ids])
-        return got[1]
+            if len(self._lists) >= 4096:
+                self._lists.clear()
+            indexed = self.prefilter.indexed_ids
+            got = self._lists[id(rules)] = (rules, [r for r in rules if r.id not in indexed], {r.id: r for r in rules})
+        return got[1], got[2]
 
     def select(self, doc: DocumentLines, rules: list[CompiledRule]) -> Iterator[tuple[CompiledRule, Where]]:
         if not rules:
             return
         pf = self.prefilter
+        always, by_id = self._for(rules)
         # Rules found by anchors or whole-line lookups run only where found; the rest always.
         changed = [(ln.index, ln.text) for ln in doc.lines if ln.view.edits]  # an anchor may appear only now
         hits = pf.candidates(doc.text, doc.line_starts, changed)
         exact = pf.exact_hits([(ln.index, ln.text) for ln in doc.nonblank]) if pf.exact_ids else {}
-        by_id = _by_id(rules)
         found = sorted((by_id[rid] for rid in (*hits, *exact) if rid in by_id), key=_order)
-        ordered = heapq.merge(self._always(rules), found, key=_order)
-        yield from _Shortcuts(pf, doc, hits, exact).run(ordered)
-
-
-_BY_ID: dict[int, tuple[list[CompiledRule], dict[str, CompiledRule]]] = {}
-
-
-def _by_id(rules: list[CompiledRule]) -> dict[str, CompiledRule]:
-    got = _BY_ID.get(id(rules))
-    if got is None or got[0] is not rules:
-        if len(_BY_ID) >= 4096:
-            _BY_ID.clear()
-        got = _BY_ID[id(rules)] = (rules, {r.id: r for r in rules})
-    return got[1]
+        yield from _Shortcuts(pf, doc, hits, exact).run(heapq.merge(always, found, key=_order))
 
 
 class _Shortcuts:
