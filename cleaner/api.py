@@ -9,10 +9,10 @@ from typing import Any
 
 from cleaner import __version__
 from cleaner.document import Document, Removal, rebuild, split_lines
-from cleaner.extract import Extraction, extract_html, parse_html
+from cleaner.extract import Extraction, NotHtml, extract_html, parse_html
 from cleaner.provenance import build_provenance, removals_of
 from cleaner.readers.base import fingerprint
-from cleaner.readers.decode import decode_bytes
+from cleaner.readers.decode import DecodeError, decode_bytes
 from cleaner.rules.candidates import CandidateSelector, FastSelector, ReferenceSelector
 from cleaner.rules.ruleset import CompiledRule, RuleSet
 from cleaner.steps.base import Page
@@ -98,7 +98,7 @@ class Cleaner:
     ) -> CleanResult:
         """HTML rules prune the page, trafilatura extracts it, then the text rules run.
 
-        Raises ``NoContent`` when the page has no main content, ``ValueError`` when it is not HTML.
+        Raises ``NoContent`` when the page has no main content, ``NotHtml`` (a ``ValueError``) when it is not HTML.
         """
         doc = Document(id=id or "", text="", url=url, language=language, metadata=dict(metadata or {}), html=html)
         return self.clean(doc)
@@ -112,7 +112,10 @@ class Cleaner:
         assert doc.html is not None
         raw = doc.html if isinstance(doc.html, bytes) else doc.html.encode("utf-8", "surrogatepass")
         # Decoded once (charset detection included): parsed, and searched for pack signatures.
-        html_text = doc.html if isinstance(doc.html, str) else decode_bytes(doc.html)[0]
+        try:
+            html_text = doc.html if isinstance(doc.html, str) else decode_bytes(doc.html)[0]
+        except DecodeError as e:
+            raise NotHtml(str(e)) from None
         tree = parse_html(html_text)
         sel = self.ruleset.selection(
             doc.url, doc.language, html_text, not self.use_prefilter, html_only=True

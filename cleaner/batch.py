@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.api import Cleaner
-from cleaner.extract import NoContent
+from cleaner.extract import NoContent, NotHtml
 from cleaner.readers.base import Failure, Item, ReadStats
 from cleaner.writers.base import Writer
 
@@ -99,7 +99,7 @@ def process(cleaner: Cleaner, item: Item) -> Outcome:
         result = cleaner.clean(item)
     except NoContent as e:
         return failed("no-content", str(e))
-    except ValueError as e:  # undecodable or unparsable page
+    except NotHtml as e:  # undecodable or unparsable page; any other ValueError is a bug, filed as such
         return failed("not-html", str(e))
     except Exception as e:  # noqa: BLE001 - any bug becomes an error record, not a dead batch
         return failed("internal", f"{type(e).__name__}: {e}")

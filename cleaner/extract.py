@@ -33,6 +33,10 @@ class NoContent(Exception):
     """trafilatura found no main content in the page."""
 
 
+class NotHtml(ValueError):
+    """The input is not a page: it cannot be decoded, or parsed as HTML."""
+
+
 @dataclass
 class Extraction:
     text: str
@@ -46,14 +50,17 @@ class Extraction:
 
 
 def parse_html(html: str | bytes) -> lxml_html.HtmlElement:
-    """Decode (declared charset, then detection) and parse; raise ValueError if it is not HTML."""
+    """Decode (declared charset, then detection) and parse; raise NotHtml if it is not HTML."""
     if isinstance(html, bytes):
-        html, _ = decode_bytes(html)
+        try:
+            html, _ = decode_bytes(html)
+        except ValueError as e:
+            raise NotHtml(str(e)) from None
     from trafilatura.utils import load_html  # imported on first use: text-only runs never load it
 
     tree = load_html(html)
     if tree is None:
-        raise ValueError("could not parse the page as HTML")
+        raise NotHtml("could not parse the page as HTML")
     return tree
 
 

@@ -565,3 +565,20 @@ def test_input_record_fields_pass_through_unchanged_even_with_byline_captures(tm
     (tmp_path / "r.jsonl").write_text(json.dumps(rec) + "\n", encoding="utf-8")
     (r,), _, _ = clean_all([tmp_path / "r.jsonl"], cleaner)
     assert r["metadata"] == {"author": "Desk Editor", "date": "2020-03-04", "crawl": "CC"}
+
+
+def test_a_bug_is_an_internal_error_record_not_a_mislabelled_kind(cleaner, monkeypatch):
+    # Only input that is not HTML is "not-html"; any other ValueError is a bug and says so.
+    from cleaner import NotHtml
+    from cleaner.batch import process
+
+    assert issubclass(NotHtml, ValueError)
+    o = process(cleaner, Document(id="x", text="", html=b"\xff\xfe\x00\x00\x00"))
+    assert o.error is not None and o.error["error"] in ("not-html", "no-content")
+
+    def broken(*a, **k):
+        raise ValueError("overlapping removals at offset 3")
+
+    monkeypatch.setattr("cleaner.api.rebuild", broken)
+    o = process(cleaner, Document(id="y", text="Hello.\n"))
+    assert o.error["error"] == "internal" and "ValueError: overlapping removals" in o.error["message"]
