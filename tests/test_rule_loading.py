@@ -212,3 +212,47 @@ def test_pack_size_is_limited(tmp_path):
     e = load_error(tmp_path, body, "huge.yaml")
     (p,) = e.problems
     assert p.path.endswith("huge.yaml") and "more than the limit" in p.message
+
+
+HOSTILE_BODY = "Intro line.\n" + "a" * 3000 + "\n" + "x" * 3000 + "\n" + ("word " * 600).strip() + "\nEnd.\n"
+
+
+@pytest.mark.parametrize(
+    ("rule", "expect"),
+    [
+        # ReDoS shapes RE2 runs in linear time: they load, run, and every line is accounted for.
+        ("patterns: ['(a|aa)+$']\n    action: drop-line", "runs"),
+        ("patterns: ['(.*a){20}']\n    action: drop-line", "runs"),
+        ("patterns: ['(\\\\w+\\\\s?)*$']\n    action: drop-line", "runs"),
+        # Nested lookarounds need the backtracking engine; with no repeat inside a repeat they are safe.
+        ("patterns: ['(?=(?!(?<=b)c)a)a+']\n    action: drop-span\n    match: anywhere", "runs"),
+        # Lookaround around a catastrophic shape: refused at load.
+        ("patterns: ['(?=(?!b)(a+)+)x']\n    action: drop-line", "refused"),
+        # A pattern that matches the empty string, cutting spans: empty matches cut nothing.
+        ("patterns: ['x*']\n    action: drop-span\n    match: anywhere", "runs"),
+        ("phrases: ['a']\n    action: drop-span\n    match: anywhere", "runs"),
+        ("patterns: ['.*']\n    action: cut-before\n    position: {first_lines: 1}", "runs"),
+        ("phrases: ['']\n    action: drop-line", "refused"),
+    ],
+)
+def test_hostile_rules_fail_at_load_or_run_in_bounded_work(tmp_path, rule, expect):
+    body = f"""version: 1
+name: hostile
+description: hostile rules
+rules:
+  - id: hostile.rule
+    description: hostile
+    {rule}
+"""
+    path = write_pack(tmp_path / "hostile.yaml", body)
+    if expect == "refused":
+        e = load_error(tmp_path, body, "hostile.yaml")
+        assert all(p.path.endswith("hostile.yaml") for p in e.problems)
+        assert any(p.line is not None for p in e.problems)
+        return
+    c = Cleaner(rules=[path], default_rules=False, max_removed_share=1.0)
+    r = c.clean_text(HOSTILE_BODY)
+    from cleaner import rebuild
+
+    assert rebuild(r.input_text, r.removed) == r.text
+    assert c.clean_text(HOSTILE_BODY).to_record() == r.to_record()  # the same answer again
