@@ -38,6 +38,7 @@ CHAR_CLASSES = {
 _SQUOTES, _DQUOTES, _DASHES, _CHAR_CLASSES = SQUOTES, DQUOTES, DASHES, CHAR_CLASSES
 
 MAX_REPEAT = 10_000  # larger {m,n} counts make the compiled program huge (memory at load)
+MAX_RE2_PROGRAM = 20_000  # RE2 instructions; the median bundled pattern needs about 1,000
 _REPEAT = regex.compile(r"\{(\d+)(?:,(\d*))?\}")
 
 
@@ -196,9 +197,14 @@ def _pattern_engine(pattern: str, mode: str, case_sensitive: bool, max_chars: in
     if body is not None:
         prefix, suffix = _RE2_AFFIXES[mode]
         try:
-            return Re2Regex(body, case_sensitive, lead, trail, prefix, suffix)
+            rx = Re2Regex(body, case_sensitive, lead, trail, prefix, suffix)
         except Re2Error:
-            pass
+            rx = None
+        # A counted repeat of a Unicode class ([\\w ,&]{1,60}) is copied out in full by RE2, at
+        # several MB a pattern; the backtracking engine runs such a pattern in a few kB when its
+        # shape is safe. Program size is RE2's own count, the same on every machine.
+        if rx is not None and (rx.program_size <= MAX_RE2_PROGRAM or backtracking_risk(pattern) is not None):
+            return rx
     flags = regex.UNICODE | (0 if case_sensitive else regex.IGNORECASE)
     return BacktrackingRegex(_anchor(pattern, mode, False, False), flags,
                              min(max_chars or BACKTRACKING_MAX_CHARS, BACKTRACKING_MAX_CHARS))
@@ -321,7 +327,7 @@ def check_pattern(pattern: str, case_sensitive: bool, mode: str = "anywhere") ->
         return f"invalid regex {pattern!r}: {e}"
     except (OverflowError, MemoryError, RecursionError) as e:
         return f"regex {pattern[:80]!r} is too large to compile: {type(e).__name__}"
-    engine = _pattern_engine(pattern, mode, case_sensitive, None)  # its RE2 program is the rule's own
+    engine = _pattern_engine(pattern, mode, case_sensitive, None)  # decided as the rule will decide it
     if isinstance(engine, BacktrackingRegex):
         why = backtracking_risk(pattern)
         if why:

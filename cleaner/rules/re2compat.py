@@ -186,23 +186,15 @@ class Re2Error(ValueError):
     """RE2 refused a translated pattern (too large, or a construct it does not know)."""
 
 
-_PROGRAMS: dict[tuple[str, bool, bool], object] = {}
-
-
 def compile_program(pattern: str, case_sensitive: bool, capture: bool = True):
-    """One RE2 program per distinct pattern and case setting in a process: the load-time check and
-    the rule's matcher share it. Without ``capture`` it only says whether there is a match, and
-    never has to work out groups (cheap: most lines a rule is tried on do not match)."""
-    key = (pattern, case_sensitive, capture)
-    got = _PROGRAMS.get(key)
-    if got is None:
-        try:
-            got = _re2.RE2(pattern.encode("utf-8", "surrogatepass"), _options(case_sensitive, capture))
-        except Exception as e:  # noqa: BLE001 - pybind11 raises its own error type
-            raise Re2Error(str(e)) from None
-        if not got.ok():
-            raise Re2Error(got.error())
-        _PROGRAMS[key] = got
+    """One RE2 program. Without ``capture`` it only says whether there is a match, and never has
+    to work out groups (cheap: most lines a rule is tried on do not match)."""
+    try:
+        got = _re2.RE2(pattern.encode("utf-8", "surrogatepass"), _options(case_sensitive, capture))
+    except Exception as e:  # noqa: BLE001 - pybind11 raises its own error type
+        raise Re2Error(str(e)) from None
+    if not got.ok():
+        raise Re2Error(got.error())
     return got
 
 
@@ -263,6 +255,10 @@ class Re2Regex:
             self._program = compile_program(self.pattern, self.case_sensitive)
             self._names = {n.decode(): i for n, i in self._program.NamedCapturingGroups()}
         return self._program
+
+    @property
+    def program_size(self) -> int:
+        return self._probe.ProgramSize()
 
     @property
     def _probe(self):
