@@ -38,7 +38,7 @@ CHAR_CLASSES = {
 _SQUOTES, _DQUOTES, _DASHES, _CHAR_CLASSES = SQUOTES, DQUOTES, DASHES, CHAR_CLASSES
 
 MAX_REPEAT = 10_000  # larger {m,n} counts make the compiled program huge (memory at load)
-MAX_RE2_PROGRAM = 20_000  # RE2 instructions; the median bundled pattern needs about 1,000
+RE2_SIZE_BUDGET = 256 << 10  # about 14,000 RE2 instructions; the median bundled pattern needs 700
 _REPEAT = regex.compile(r"\{(\d+)(?:,(\d*))?\}")
 
 
@@ -196,15 +196,17 @@ def _pattern_engine(pattern: str, mode: str, case_sensitive: bool, max_chars: in
     body = to_re2(core)
     if body is not None:
         prefix, suffix = _RE2_AFFIXES[mode]
-        try:
-            rx = Re2Regex(body, case_sensitive, lead, trail, prefix, suffix)
-        except Re2Error:
-            rx = None
-        # A counted repeat of a Unicode class ([\\w ,&]{1,60}) is copied out in full by RE2, at
+        rx = Re2Regex(body, case_sensitive, lead, trail, prefix, suffix, lazy=True)
+        # A counted repeat of a Unicode class ([\w ,&]{1,60}) is copied out in full by RE2, at
         # several MB a pattern; the backtracking engine runs such a pattern in a few kB when its
-        # shape is safe. Program size is RE2's own count, the same on every machine.
-        if rx is not None and (rx.program_size <= MAX_RE2_PROGRAM or backtracking_risk(pattern) is not None):
-            return rx
+        # shape is safe. Whether it fits is RE2's own answer for a fixed budget: the same on every
+        # machine.
+        if rx.fits(RE2_SIZE_BUDGET) or backtracking_risk(pattern) is not None:
+            try:
+                rx._probe  # noqa: B018 - compiled now: a pattern RE2 refuses is known at once
+                return rx
+            except Re2Error:
+                pass
     flags = regex.UNICODE | (0 if case_sensitive else regex.IGNORECASE)
     return BacktrackingRegex(_anchor(pattern, mode, False, False), flags,
                              min(max_chars or BACKTRACKING_MAX_CHARS, BACKTRACKING_MAX_CHARS))

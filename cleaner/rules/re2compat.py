@@ -256,9 +256,15 @@ class Re2Regex:
             self._names = {n.decode(): i for n, i in self._program.NamedCapturingGroups()}
         return self._program
 
-    @property
-    def program_size(self) -> int:
-        return self._probe.ProgramSize()
+    def fits(self, max_mem: int) -> bool:
+        """Whether the match test compiles within ``max_mem`` bytes. RE2 gives up as soon as the
+        program outgrows the budget, so asking costs no more than the budget."""
+        o = _options(self.case_sensitive, capture=False)
+        o.max_mem = max_mem
+        try:
+            return _re2.RE2(self.pattern.encode("utf-8", "surrogatepass"), o).ok()
+        except Exception:  # noqa: BLE001 - pybind11 raises its own error type
+            return False
 
     @property
     def _probe(self):

@@ -108,8 +108,13 @@ def _edge(seq, last: bool = False) -> set[str]:
         if op is sre_c.SUBPATTERN:
             got, empty = _edge(av[-1], last), av[-1].getwidth()[0] == 0
         elif op is sre_c.BRANCH:
-            got = set().union(*(_edge(b, last) for b in av[1]))
-            empty = any(b.getwidth()[0] == 0 for b in av[1])
+            # Looking for what a round ends with: an alternative that ends the line ($) is
+            # followed by nothing, so no next round can start after it.
+            alts = [b for b in av[1] if not (last and _ends_line(b))]
+            if not alts:
+                return out
+            got = set().union(*(_edge(b, last) for b in alts))
+            empty = any(b.getwidth()[0] == 0 for b in alts)
         elif op in _REPEATS:
             got, empty = _edge(av[2], last), av[0] == 0 or av[2].getwidth()[0] == 0
         else:
@@ -118,6 +123,11 @@ def _edge(seq, last: bool = False) -> set[str]:
         if not empty:
             return out
     return out
+
+
+def _ends_line(seq) -> bool:
+    items = list(seq)
+    return bool(items) and items[-1][0] is sre_c.AT and items[-1][1] in (sre_c.AT_END, sre_c.AT_END_STRING)
 
 
 def _first(seq) -> set[str]:
