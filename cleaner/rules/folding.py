@@ -6,7 +6,7 @@ in lowercased text with one Aho-Corasick pass, then confirm with the real regex.
 
 from __future__ import annotations
 
-from cleaner.rules.matching import _CHAR_CLASSES
+from cleaner.rules.matching import CHAR_CLASSES
 
 # Same-length folds the regex engine's case-insensitive matching makes but str.lower() does not.
 _FOLD = str.maketrans({"ς": "σ", "ſ": "s", "İ": "i", "ϐ": "β", "ϑ": "θ", "ϕ": "φ", "ϖ": "π", "ϰ": "κ", "ϱ": "ρ",
@@ -28,7 +28,7 @@ def phrase_anchor_at(phrase: str) -> tuple[str, int] | None:
     """The longest word of a phrase (split at spaces, quotes and dashes), folded, and its offset."""
     best, best_at, cur, cur_at = "", 0, "", 0
     for i, ch in enumerate(phrase):
-        if ch.isspace() or ch in _CHAR_CLASSES:
+        if ch.isspace() or ch in CHAR_CLASSES:
             cur, cur_at = "", i + 1
             continue
         cur += ch

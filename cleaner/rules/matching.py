@@ -34,8 +34,6 @@ CHAR_CLASSES = {
     **{c: "[" + regex.escape(DASHES) + "]" for c in DASHES},
     "…": r"(?:…|\.\.\.)",
 }
-# The old private names, for code that still imports them.
-_SQUOTES, _DQUOTES, _DASHES, _CHAR_CLASSES = SQUOTES, DQUOTES, DASHES, CHAR_CLASSES
 
 MAX_REPEAT = 10_000  # larger {m,n} counts make the compiled program huge (memory at load)
 RE2_SIZE_BUDGET = 256 << 10  # about 14,000 RE2 instructions; the median bundled pattern needs 700
@@ -183,7 +181,7 @@ class PhraseSet:
     def matches(self, text: str) -> bool:
         if not self.program.matches(text):
             return False  # no phrase at all, boundaries aside
-        return not (self.any_edges) or self.scan_from(text, 0) is not None
+        return not self.any_edges or self.scan_from(text, 0) is not None
 
 
 def _pattern_engine(pattern: str, mode: str, case_sensitive: bool, max_chars: int | None):

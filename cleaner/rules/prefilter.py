@@ -22,7 +22,7 @@ import ahocorasick
 
 from cleaner.rules.folding import fold, phrase_anchor
 from cleaner.rules.leadchars import LeadChars, pattern_lead
-from cleaner.rules.matching import _CHAR_CLASSES, _DASHES, _DQUOTES, _SQUOTES, phrase_to_regex
+from cleaner.rules.matching import CHAR_CLASSES, DASHES, DQUOTES, SQUOTES, phrase_to_regex
 from cleaner.rules.patterns import parse_pattern, sre_c
 from cleaner.rules.schema import Rule
 
@@ -132,7 +132,7 @@ def rule_anchors(rule: Rule) -> list[str] | None:
     return out or None
 
 
-_CANON = str.maketrans({**{c: "'" for c in _SQUOTES}, **{c: '"' for c in _DQUOTES}, **{c: "-" for c in _DASHES}})
+_CANON = str.maketrans({**{c: "'" for c in SQUOTES}, **{c: '"' for c in DQUOTES}, **{c: "-" for c in DASHES}})
 
 
 def line_key(text: str) -> str:
@@ -357,7 +357,7 @@ def rule_line_prefixes(rule: Rule) -> set[str] | None:
     for phrase in r.phrases:
         head = ""
         for ch in phrase.strip():
-            if ch.isspace() or ch in _CHAR_CLASSES:
+            if ch.isspace() or ch in CHAR_CLASSES:
                 break
             head += ch
         if not head:

@@ -4,17 +4,17 @@ Rules are written in the syntax of the `regex` module (Unicode ``\\w``, ``\\s``,
 ``\\b``). RE2 reads most of it, but its ``\\w``, ``\\s``, ``\\d`` and ``\\b`` are ASCII-only, so a
 pattern is *translated*: the classes become their Unicode equivalents (``\\w`` is letters, marks,
 decimal and letter numbers, connector punctuation and the joiners, as in the `regex` module;
-``tests/rules/test_re2compat.py`` checks every code point). What RE2 cannot express the same
+``tests/test_re2compat.py`` checks every code point). What RE2 cannot express the same
 way (lookaround, backreferences, possessive and atomic groups, a ``\\b`` inside the pattern,
 POSIX classes) makes ``to_re2`` return None; such a pattern runs on the backtracking engine
 under the static bounds of ``cleaner.rules.safety``.
 
-One shape of lookaround is common enough to translate: the word boundaries cleaner puts around
-phrases, and a ``\\b`` at either end of a pattern. A leading ``(?<!\\w)`` becomes "start of line
-or one non-word character" consumed before a core group, a trailing ``(?!\\w)`` "one non-word
-character or the end" after it; ``Re2Matcher`` reports the core group's span, and restarts a
-scan so that a consumed character can serve the next match, which gives exactly the matches
-the lookarounds would.
+One shape of lookaround is common enough to translate: a ``\\b`` at either end of a pattern. A
+leading ``(?<!\\w)`` becomes "start of line or one non-word character" consumed before a core
+group, a trailing ``(?!\\w)`` "one non-word character or the end" after it; ``Re2Regex`` reports
+the core group's span, and restarts a scan so that a consumed character can serve the next
+match, which gives exactly the matches the lookarounds would. (Phrases check their word
+boundaries on the characters around a match instead: ``matching.PhraseSet``.)
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ _INSIDE = {r"\w": W, r"\s": S, r"\S": NOT_S, r"\d": r"\p{Nd}", r"\D": r"\P{Nd}"}
 # Escapes RE2 lacks or reads differently (\b: ASCII), and constructs only a backtracking engine has.
 _UNSUPPORTED_ESCAPES = set("bBGKXNLhHmMgVR") | set("123456789")
 _UNSUPPORTED_GROUPS = ("(?=", "(?!", "(?<=", "(?<!", "(?>", "(?|", "(?R", "(?&", "(?P=", "(?P>", "(?(", "(?#")
-_UNICODE_ESCAPE = regex.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
 _GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")
 LEAD = f"(?:[^{W}]|^)"  # stands for (?<!\w): consumed, outside the core group
 TRAIL = f"(?:[^{W}]|$)"  # stands for (?!\w)
@@ -71,10 +70,7 @@ def _escape(piece: str, inside: bool) -> str | None:
         return None
     if len(piece) >= 2 and piece[1] in _UNSUPPORTED_ESCAPES:
         return None
-    m = _UNICODE_ESCAPE.fullmatch(piece)
-    if m:
-        return rf"\x{{{m.group(1) or m.group(2)}}}"
-    return piece
+    return piece  # \uXXXX was rewritten as \x{XXXX} before the pattern was split
 
 
 def _class(piece: str) -> str | None:
@@ -88,8 +84,7 @@ def _class(piece: str) -> str | None:
     i = 0
     while i < len(body):
         if body[i] == "\\":
-            m = _UNICODE_ESCAPE.match(body, i)
-            esc = m.group() if m else body[i : i + 2]
+            esc = body[i : i + 2]
             if body.startswith(("\\p{", "\\P{"), i):
                 esc = body[i : body.index("}", i) + 1]
             got = _escape(esc, inside=True)
@@ -119,9 +114,7 @@ def to_re2(pattern: str) -> str | None:
             got = _escape(piece, inside=False)
         elif piece.startswith("[") and len(piece) > 1:
             got = _class(piece)
-        elif piece.startswith("(?"):
-            got = piece
-        elif piece.startswith("{") and piece.startswith("{,"):
+        elif piece.startswith("{,"):
             got = "{0" + piece[1:]
         else:
             got = piece
@@ -169,11 +162,11 @@ def split_edges(pattern: str) -> tuple[bool, str, bool]:
     return lead, pattern, trail
 
 
-def _options(case_sensitive: bool, capture: bool = True) -> re2.Options:
+def _options(case_sensitive: bool, capture: bool = True, max_mem: int = 32 << 20) -> re2.Options:
     o = re2.Options()
     o.case_sensitive = case_sensitive
     o.never_capture = not capture
-    o.max_mem = 32 << 20
+    o.max_mem = max_mem
     o.log_errors = False  # a pattern RE2 refuses runs on the backtracking engine: not an error
     return o
 
@@ -186,11 +179,11 @@ class Re2Error(ValueError):
     """RE2 refused a translated pattern (too large, or a construct it does not know)."""
 
 
-def compile_program(pattern: str, case_sensitive: bool, capture: bool = True):
+def compile_program(pattern: str, case_sensitive: bool, capture: bool = True, max_mem: int = 32 << 20):
     """One RE2 program. Without ``capture`` it only says whether there is a match, and never has
     to work out groups (cheap: most lines a rule is tried on do not match)."""
     try:
-        got = _re2.RE2(pattern.encode("utf-8", "surrogatepass"), _options(case_sensitive, capture))
+        got = _re2.RE2(pattern.encode("utf-8", "surrogatepass"), _options(case_sensitive, capture, max_mem))
     except Exception as e:  # noqa: BLE001 - pybind11 raises its own error type
         raise Re2Error(str(e)) from None
     if not got.ok():
@@ -223,12 +216,10 @@ class Re2Match:
 class Re2Regex:
     """One RE2 program with the match span taken from a core group, when edges were consumed."""
 
-    __slots__ = ("source", "lead", "trail", "_program", "_core", "_names", "pattern", "_alts", "case_sensitive",
-                 "_test")
+    __slots__ = ("lead", "trail", "_program", "_core", "_names", "pattern", "_alts", "case_sensitive", "_test")
 
     def __init__(self, body: str, case_sensitive: bool, lead: bool = False, trail: bool = False,
                  prefix: str = "", suffix: str = "", alternatives: int = 0, lazy: bool = False):
-        self.source = body
         self.lead, self.trail = lead, trail
         self.case_sensitive = case_sensitive
         core = lead or trail
@@ -259,12 +250,11 @@ class Re2Regex:
     def fits(self, max_mem: int) -> bool:
         """Whether the match test compiles within ``max_mem`` bytes. RE2 gives up as soon as the
         program outgrows the budget, so asking costs no more than the budget."""
-        o = _options(self.case_sensitive, capture=False)
-        o.max_mem = max_mem
         try:
-            return _re2.RE2(self.pattern.encode("utf-8", "surrogatepass"), o).ok()
-        except Exception:  # noqa: BLE001 - pybind11 raises its own error type
+            compile_program(self.pattern, self.case_sensitive, capture=False, max_mem=max_mem)
+        except Re2Error:
             return False
+        return True
 
     @property
     def _probe(self):
