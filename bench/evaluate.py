@@ -29,6 +29,7 @@ from cleaner.evaluation.extractors import (  # noqa: E402
     DEFAULT_CACHE,
     DEFAULT_TIMEOUT,
     EXTRACTORS,
+    MARKDOWN_EXTRACTORS,
     extractor_version,
 )
 from cleaner.evaluation.report import html_report, text_report  # noqa: E402
@@ -49,11 +50,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="html: clean_html vs trafilatura alone; text: extractors before/after clean_text")
     p.add_argument("--limit", type=int, help="only the first N pages (in id order, after --page-types)")
     p.add_argument("--page-types", help="comma-separated page types to keep, e.g. article (WCXB)")
-    p.add_argument("--extractors", default=",".join(EXTRACTORS),
-                   help=f"text mode extractors, comma-separated (default: all: {','.join(EXTRACTORS)})")
+    default = [e for e in EXTRACTORS if e not in MARKDOWN_EXTRACTORS]
+    p.add_argument("--extractors", default=",".join(default),
+                   help=f"text mode extractors, comma-separated (default: {','.join(default)}; Markdown ones, "
+                        f"cleaned as Markdown: {','.join(MARKDOWN_EXTRACTORS)})")
     p.add_argument("--audit", action="store_true", help="per-rule audit: gold words removed vs other words removed")
     p.add_argument("--rules", action="append", default=[], metavar="PATH",
                    help="extra rule pack file or folder (repeatable), loaded with the bundled packs")
+    p.add_argument("--learn", type=Path, metavar="DIR",
+                   help="HTML mode: first mine the dataset's own pages for site chrome (as `cleaner clean --learn` "
+                        "does), keep the packs in DIR and clean with them too")
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2; 1 = in-process)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                    help=f"per-page, per-system time limit in seconds (default {DEFAULT_TIMEOUT:g}); "
@@ -90,6 +96,22 @@ def preamble(args: argparse.Namespace, pages: int, argv: list[str]) -> str:
     ])
 
 
+def learn_packs(pages: list, rules: tuple[str, ...], folder: Path) -> Path:
+    """Mine the pages' HTML for per-site chrome with ``Cleaner.learn`` (no gold text is looked at);
+    the packs go to ``folder``, which is emptied of earlier packs first."""
+    from cleaner import Cleaner
+    from cleaner.document import Document
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.mined.yaml"):
+        old.unlink()
+    docs = (Document(id=p.id, text="", url=p.url, language=p.language, html=p.html) for p in pages)
+    print(f"[learn] mining {len(pages)} pages", file=sys.stderr, flush=True)
+    Cleaner(rules=list(rules) or None).learn(docs, learned_packs=folder)
+    print(f"[learn] {len(list(folder.glob('*.mined.yaml')))} site packs in {folder}", file=sys.stderr, flush=True)
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
@@ -105,9 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     out = [preamble(args, len(pages), argv)]
     details = []
     modes = ["html", "text"] if args.mode == "both" else [args.mode]
+    rules = tuple(args.rules)
+    if args.learn is not None:
+        rules += (str(learn_packs(pages, rules, args.learn)),)
     for mode in modes:
         config = EvalConfig(dataset=name, mode=mode, extractors=extractors, audit=args.audit,
-                            rules=tuple(args.rules), cache_dir=cache, timeout=args.timeout)
+                            rules=rules, cache_dir=cache, timeout=args.timeout)
         print(f"[{name} {mode}] {len(pages)} pages, {args.workers} workers", file=sys.stderr, flush=True)
         records = evaluate_pages(pages, config, workers=args.workers, progress=stderr_progress(f"{name} {mode}"))
         details += [{"mode": mode, **r} for r in records]

@@ -15,10 +15,11 @@ from cleaner.readers.base import fingerprint
 from cleaner.readers.decode import DecodeError, decode_bytes
 from cleaner.rules.candidates import CandidateSelector, FastSelector, ReferenceSelector
 from cleaner.rules.ruleset import CompiledRule, RuleSet
+from cleaner.rules.schema import KINDS
 from cleaner.steps.base import Page
 from cleaner.steps.guard import RemovalGuard
 from cleaner.steps.inline import NormalizeWhitespace, StripHtml
-from cleaner.steps.lines import CollapseBlankLines, DropLeadingTitle, DropRepeatedLines
+from cleaner.steps.lines import CollapseBlankLines, DropDuplicateParagraphs, DropLeadingTitle, DropRepeatedLines
 from cleaner.steps.prune import PruneElements
 from cleaner.steps.rules import ApplyPlan, MatchRules
 
@@ -84,8 +85,12 @@ class Cleaner:
         id: str | None = None,
         language: str | None = None,
         metadata: dict[str, Any] | None = None,
+        kind: str = "text",
     ) -> CleanResult:
-        doc = Document(id=id or "", text=text, url=url, language=language, metadata=dict(metadata or {}))
+        """Clean extracted text; ``kind="markdown"`` also applies the Markdown packs (link syntax, link lists)."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        doc = Document(id=id or "", text=text, url=url, language=language, metadata=dict(metadata or {}), kind=kind)
         return self.clean(doc)
 
     def clean_html(
@@ -142,6 +147,21 @@ class Cleaner:
         prov["html_removals"] = pruned
         return result
 
+    def learn(
+        self,
+        documents: Any,
+        options: Any = None,
+        *,
+        domain_field: str | None = None,
+        learned_packs: str | Path | None = None,
+    ) -> Cleaner:
+        """A cleaner that also knows the chrome of the sites in ``documents``: they are mined
+        (``cleaner.mining``, with ``MineOptions``) and the learned site packs are added to this
+        cleaner's rules. See ``cleaner.learn.learn`` for the mining report as well."""
+        from cleaner.learn import learn
+
+        return learn(self, documents, options, domain_field=domain_field, learned_packs=learned_packs)[0]
+
     def clean_only(self, doc: Document, rule: CompiledRule) -> CleanResult:
         """Clean with one rule (if it applies to the document) and the built-ins: for examples."""
         return self._clean(doc, only=rule)
@@ -150,13 +170,15 @@ class Cleaner:
         self, doc: Document, only: CompiledRule | None, title: str | None = None, extracted: bool = False
     ) -> CleanResult:
         text = doc.text
-        sel = self.ruleset.selection(doc.url, doc.language, text, not self.use_prefilter)
+        sel = self.ruleset.selection(doc.url, doc.language, text, not self.use_prefilter, kind=doc.kind)
         rules = sel.text_rules if only is None else [r for r in sel.text_rules if r is only]
         # Text extracted from HTML holds no markup: a "<table>" in it is a code sample to keep.
         builtins = {**sel.builtins, "html": False} if extracted else sel.builtins
         page = Page(doc, split_lines(text), rules, builtins, title=title)
         scan = self.use_prefilter
-        for step in (StripHtml(scan), NormalizeWhitespace(scan)):
+        # Duplicates go before the rules: rules then count positions over the lines that stay, so
+        # cleaning a cleaned text again changes nothing.
+        for step in (StripHtml(scan), NormalizeWhitespace(scan), DropDuplicateParagraphs()):
             step.apply(page)
         # One rule (an example under test) runs everywhere its conditions allow: nothing to index.
         selector = self.selector if only is None else REFERENCE
@@ -173,5 +195,7 @@ class Cleaner:
         for key, value in page.captures.items():
             metadata.setdefault(key, value)  # a record's own fields win over what rules captured
         prov = build_provenance(page, text, clean, removed, __version__, self._rules_info, self.options)
+        if doc.kind != "text":
+            prov["kind"] = doc.kind
         doc_id = doc.id or prov["source"]["sha256"][:16]
         return CleanResult(doc_id, clean, metadata, prov, removed, text)

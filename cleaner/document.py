@@ -23,6 +23,7 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
     html: str | bytes | None = None  # set for HTML input: text is then extracted from it
+    kind: str = "text"  # "text" or "markdown": which packs apply (Markdown ones clean link syntax)
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,28 @@ def _load(rules: list[Path] | None, no_default: bool, **kw: float) -> Cleaner:
         raise typer.Exit(EXIT_USAGE) from None
 
 
+def _learn(cleaner: Cleaner, sources: list[str], fields: Fields, input_format: str, max_bytes: int,
+           learned_packs: Path | None, quiet: bool) -> Cleaner:
+    from cleaner.learn import learn_from_inputs
+
+    if not quiet:
+        err.print(f"learning site chrome from {', '.join(sources)} …", highlight=False, markup=False)
+    try:
+        learned, result = learn_from_inputs(cleaner, sources, fields, input_format, max_bytes=max_bytes,
+                                            learned_packs=learned_packs)
+    except RuleError as e:  # a learned pack that does not load is a bug, reported as rule errors are
+        err.print(f"[bold red]learned rule errors ({len(e.problems)}):[/]", highlight=False)
+        for p in e.problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    if not quiet:
+        n = len(result.packs)
+        err.print(f"learned {result.rules_written:,} rule{'s' if result.rules_written != 1 else ''} for "
+                  f"{n:,} site{'s' if n != 1 else ''}" + (f" (kept in {learned_packs})" if learned_packs else ""),
+                  highlight=False, markup=False)
+    return learned
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"cleaner {__version__}")
@@ -139,7 +161,8 @@ def clean(
         str,
         typer.Option(
             "--input-format",
-            help="INPUT format: auto (by name, then by content), text, html, jsonl, json, warc or parquet.",
+            help="INPUT format: auto (by name, then by content; .md is markdown), text, markdown, html, jsonl, "
+                 "json, warc or parquet.",
         ),
     ] = "auto",
     errors: Annotated[
@@ -184,6 +207,21 @@ def clean(
     checkpoint_every: Annotated[
         int, typer.Option("--checkpoint-every", min=1, help="Flush outputs and save a checkpoint every N documents.")
     ] = 100,
+    learn: Annotated[
+        bool,
+        typer.Option("--learn", help="First mine the inputs for their sites' own chrome (sites with enough "
+                                     "pages), then clean with the learned packs as well (docs/mining.md)."),
+    ] = False,
+    learn_from: Annotated[
+        list[str] | None,
+        typer.Option("--learn-from", help="Mine these files or folders instead of the inputs (implies --learn; "
+                                          "repeatable)."),
+    ] = None,
+    learned_packs: Annotated[
+        Path | None,
+        typer.Option("--learned-packs", help="Keep the learned packs and the mining report in this folder, "
+                                             "for review and reuse with --rules."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Clean documents; one output record (or one error record) per input document."""
@@ -205,12 +243,16 @@ def clean(
     out_fields = _output_fields(output_field, fmt)
     if fmt == "text" and output_field:
         raise _usage_error("--output-field does not apply to --format text")
+    if (learn or learn_from) and "-" in (learn_from or inputs):
+        raise _usage_error("--learn cannot read stdin twice: give --learn-from FILE")
     cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share)
 
     if errors is None:
         errors = output.with_name(output.name + ".errors.jsonl") if output else Path("cleaner-errors.jsonl")
     fields = Fields(text=text_field, html=html_field, id=id_field, url=url_field, language=language_field)
     max_bytes = int(max_document_mb * 1e6)
+    if learn or learn_from:
+        cleaner = _learn(cleaner, learn_from or inputs, fields, input_format, max_bytes, learned_packs, quiet)
 
     ckpt: Checkpoint | None = None
     state: dict | None = None

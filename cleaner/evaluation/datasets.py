@@ -137,7 +137,10 @@ def load_daniel(root: Path) -> Iterator[Page]:
         gold = paragraphs_to_text(ref.read_text("utf-8", errors="replace"))
         if not gold.strip():
             continue
+        # No URLs in the corpus; the file names are DATE_HOST_HASH, so the site is known: a crawl has it.
+        host = name.split("_")[1] if name.count("_") >= 2 else None
         yield Page(id=name, html_path=root / "html" / f"{name}.html.gz", gold_text=gold,
+                   url=f"https://{host}/{name}" if host else None,
                    page_type="article", language=languages.get(name))
 
 

@@ -152,6 +152,31 @@ def _html_text(html: str, url: str | None, language: str | None) -> str:
     return html_text.extract_text(html)
 
 
+def _html2text(html: str) -> str:
+    import html2text
+
+    h = html2text.HTML2Text()
+    h.body_width = 0  # no re-wrapping: one paragraph a line, as the other extractors give
+    return h.handle(html)
+
+
+def _trafilatura_md(html: str, url: str | None, language: str | None) -> str:
+    import trafilatura
+
+    # Markdown with links and images kept, as RAG users call it.
+    return trafilatura.extract(html, output_format="markdown", include_links=True, include_images=True) or ""
+
+
+def _readability_md(html: str, url: str | None, language: str | None) -> str:
+    from readability import Document
+
+    return _html2text(Document(html).summary(html_partial=True))
+
+
+def _html2text_page(html: str, url: str | None, language: str | None) -> str:
+    return _html2text(html)
+
+
 ExtractFn = Callable[[str, "str | None", "str | None"], str]
 
 # name -> (function, distribution name for the version, is an article extractor)
@@ -164,8 +189,15 @@ EXTRACTORS: dict[str, tuple[ExtractFn, str, bool]] = {
     "newspaper4k": (_newspaper, "newspaper4k", True),
     "inscriptis": (_inscriptis, "inscriptis", False),
     "html_text": (_html_text, "html-text", False),
+    "trafilatura_md": (_trafilatura_md, "trafilatura", True),
+    "readability_md": (_readability_md, "html2text", True),
+    "html2text": (_html2text_page, "html2text", False),
 }
-ARTICLE_EXTRACTORS = tuple(name for name, (_, _, article) in EXTRACTORS.items() if article)
+# Extractors whose output is Markdown: cleaned with ``kind="markdown"``; not in the default text-mode set.
+MARKDOWN_EXTRACTORS = ("trafilatura_md", "readability_md", "html2text")
+ARTICLE_EXTRACTORS = tuple(
+    name for name, (_, _, article) in EXTRACTORS.items() if article and name not in MARKDOWN_EXTRACTORS
+)
 
 
 def extractor_version(name: str) -> str:

@@ -73,11 +73,12 @@ def summary_table(records: Records, systems: Sequence[str]) -> str:
     return table([header[i] for i in keep], [[row[i] for i in keep] for row in rows])
 
 
-def by_type_table(records: Records, before: str, after: str) -> str:
-    types = sorted({r["page_type"] for r in records})
+def by_type_table(records: Records, before: str, after: str, key: str = "page_type") -> str:
+    """One row per value of ``key`` (page type, or language) and one for all pages."""
+    types = sorted({r.get(key) or "unknown" for r in records})
     rows = []
     for t in [*types, "all"]:
-        sub = records if t == "all" else [r for r in records if r["page_type"] == t]
+        sub = records if t == "all" else [r for r in records if (r.get(key) or "unknown") == t]
         a, b = summarize(sub, before), summarize(sub, after)
         rows.append([
             f"**{t}**" if t == "all" else t, a.pages,
@@ -89,7 +90,7 @@ def by_type_table(records: Records, before: str, after: str) -> str:
             arrow(_snip(a, "with_rate"), _snip(b, "with_rate")),
             arrow(_snip(a, "without_rate"), _snip(b, "without_rate")),
         ])
-    header = ["page type", "pages", "F1", "ΔF1", "P", "R", "shingle F1", "with-rate", "without-rate ↓"]
+    header = [key.replace("_", " "), "pages", "F1", "ΔF1", "P", "R", "shingle F1", "with-rate", "without-rate ↓"]
     return table(header, rows)
 
 
@@ -126,6 +127,9 @@ def html_report(records: Records, heading: str) -> str:
         if articles:
             parts += [f"### Article pages only ({len(articles)})", "",
                       summary_table(articles, [BASELINE, CLEANER]), ""]
+    if len({r.get("language") for r in records if r.get("language")}) > 1:
+        parts += ["### By language (trafilatura → cleaner)", "",
+                  by_type_table(records, BASELINE, CLEANER, key="language"), ""]
     meta_records = [r for r in records if r.get("meta") and r["page_type"] == "article"]
     if meta_records:
         parts += [f"### Metadata on article pages ({len(meta_records)})", "",

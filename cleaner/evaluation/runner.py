@@ -26,6 +26,7 @@ from cleaner.evaluation.extractors import (
     ARTICLE_EXTRACTORS,
     DEFAULT_CACHE,
     DEFAULT_TIMEOUT,
+    MARKDOWN_EXTRACTORS,
     cached_extract,
     time_limit,
     trafilatura_alone,
@@ -87,7 +88,7 @@ def _html_page(page: Page, config: EvalConfig, cleaner: Any) -> dict[str, Any]:
     from cleaner.extract import NoContent
 
     html = page.html
-    rec: dict[str, Any] = {"id": page.id, "page_type": page.page_type, "systems": {}}
+    rec: dict[str, Any] = {"id": page.id, "page_type": page.page_type, "language": page.language, "systems": {}}
 
     start = time.perf_counter()
     base_text, base_meta, base_err = "", {}, None
@@ -131,7 +132,7 @@ def _html_page(page: Page, config: EvalConfig, cleaner: Any) -> dict[str, Any]:
 
 def _text_page(page: Page, config: EvalConfig, cleaner: Any) -> dict[str, Any]:
     html = page.html
-    rec: dict[str, Any] = {"id": page.id, "page_type": page.page_type, "systems": {}}
+    rec: dict[str, Any] = {"id": page.id, "page_type": page.page_type, "language": page.language, "systems": {}}
     audit: dict[str, RuleTally] = {}
     for name in config.extractors:
         out = cached_extract(name, config.dataset, page.id, html, page.url, page.language,
@@ -142,7 +143,8 @@ def _text_page(page: Page, config: EvalConfig, cleaner: Any) -> dict[str, Any]:
         if out.text.strip():
             try:
                 with time_limit(config.timeout):
-                    result = cleaner.clean_text(out.text, url=page.url, id=page.id)
+                    kind = "markdown" if name in MARKDOWN_EXTRACTORS else "text"
+                    result = cleaner.clean_text(out.text, url=page.url, id=page.id, kind=kind)
                 clean_text = result.text
                 if config.audit and page.gold_text:
                     merge_tallies(audit, tally_text_removals(out.text, result.removed, result.text, page.gold_text))

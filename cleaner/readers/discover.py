@@ -28,17 +28,18 @@ from cleaner.readers.parquet import ParquetReader
 from cleaner.readers.text import TextReader
 from cleaner.readers.warc import WarcReader
 
-FORMATS = ("text", "html", "jsonl", "json", "warc", "parquet")
+FORMATS = ("text", "markdown", "html", "jsonl", "json", "warc", "parquet")
 KINDS = ("auto", *FORMATS)
 NAME_KINDS = {
     ".txt": "text", ".text": "text",
+    ".md": "markdown", ".markdown": "markdown",
     ".html": "html", ".htm": "html", ".xhtml": "html",
     ".jsonl": "jsonl", ".ndjson": "jsonl",
     ".json": "json",
     ".warc": "warc",
     ".parquet": "parquet", ".pq": "parquet",
 }  # fmt: skip
-SINGLE = ("text", "html")  # one input, one document
+SINGLE = ("text", "markdown", "html")  # one input, one document
 # Kept for callers of the earlier API.
 TEXT_SUFFIXES = (".txt", ".text")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
@@ -239,7 +240,8 @@ def _read(src: Source, fields: Fields, max_bytes: int, stats: ReadStats) -> Iter
     elif kind == "html":
         yield from HtmlReader(src.path, src.ident, stream=stream, **kw).read()  # type: ignore[arg-type]
     else:
-        yield from TextReader(src.path, src.ident, stream=stream, **kw).read()  # type: ignore[arg-type]
+        text_kind = "markdown" if kind == "markdown" else "text"
+        yield from TextReader(src.path, src.ident, stream=stream, kind=text_kind, **kw).read()  # type: ignore[arg-type]
 
 
 def _guarded(src: Source, items: Iterator[Item]) -> Iterator[Item]:

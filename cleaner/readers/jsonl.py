@@ -26,6 +26,8 @@ from cleaner.readers.base import (
 )
 from cleaner.readers.compress import DecompressError, decompressed, open_counted, peek_head
 
+MARKDOWN_NAMES = ("markdown", "md", "text/markdown")
+
 
 @dataclass(frozen=True)
 class Fields:
@@ -80,7 +82,9 @@ def record_item(rec: Any, fields: Fields, fallback_id: str, src: dict[str, Any],
     meta = {k: jsonable(v) for k, v in rec.items() if k not in (f.text, f.id, f.html)}
     url = rec.get(f.url)
     lang = rec.get(f.language)
+    declared = rec.get("format")  # a record may say its text is Markdown: {"format": "markdown"}
     return Document(
+        kind="markdown" if isinstance(declared, str) and declared.lower() in MARKDOWN_NAMES else "text",
         id=doc_id,
         text=body if isinstance(text, str) else "",  # type: ignore[arg-type]
         html=body if not isinstance(text, str) else None,

@@ -1,4 +1,4 @@
-"""Plain-text files (optionally gzip- or zstd-compressed): one file, one document."""
+"""Plain-text and Markdown files (optionally gzip- or zstd-compressed): one file, one document."""
 
 from __future__ import annotations
 
@@ -62,8 +62,10 @@ class TextReader:
         stream: IO[bytes] | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
         stats: ReadStats | None = None,
+        kind: str = "text",
     ):
         self.path = path
+        self.kind = kind  # "markdown" for .md files: the Markdown packs apply
         self.doc_id = doc_id
         self.raw = raw
         self.stream = stream
@@ -83,4 +85,4 @@ class TextReader:
             return
         if encoding != "utf-8":
             source["encoding"] = encoding
-        yield Document(id=self.doc_id, text=text, source=source)
+        yield Document(id=self.doc_id, text=text, source=source, kind=self.kind)

@@ -3,10 +3,11 @@
 Parsing and checking the bundled packs (YAML, the schema, every pattern's engine and bounds)
 takes about 1.5 s; reading them back from the cache takes milliseconds. The key is a sha256 of
 everything the result depends on: each pack's path and text, and the versions of cleaner and of
-the libraries that judge a pack (pydantic, regex, google-re2, PyYAML). A changed pack or a new
-version is a new key, so a stale entry is never read; an entry that cannot be read (truncated,
-corrupt, from another Python) is ignored and written again. Only packs that validated cleanly are
-cached: rule errors are found, and reported, afresh every time.
+the libraries that judge a pack (pydantic, regex, google-re2, PyYAML), and a digest of the
+rule-loading code itself. A changed pack, a new version or edited code is a new key, so a stale
+entry is never read; an entry that cannot be read (truncated, corrupt, from another Python) is
+ignored and written again. Only packs that validated cleanly are cached: rule errors are found,
+and reported, afresh every time.
 
 Records never depend on the cache: a cached entry is the very ``LoadedPack`` list that parsing
 would give (``tests/test_determinism.py`` compares cold and warm runs byte for byte).
@@ -54,8 +55,17 @@ def _versions() -> str:
     return ";".join(out)
 
 
+def _code() -> str:
+    """A digest of the code that parses and indexes packs: a source checkout changes it without a
+    version bump, and a pickle of the old classes must not be read back into the new ones."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def cache_key(sources: list[PackSource]) -> str:
-    h = hashlib.sha256(_versions().encode())
+    h = hashlib.sha256(_versions().encode() + _code().encode())
     for s in sources:
         h.update(b"\0" + s.path.encode("utf-8", "surrogatepass") + b"\0" + s.sha256.encode())
     return h.hexdigest()

@@ -35,13 +35,14 @@ _order = attrgetter("order")
 
 
 class DocumentLines:
-    """The non-blank lines of a document as every selector counts them."""
+    """The non-blank lines of a document as every selector counts them: those no built-in has
+    removed before the rules run (a repeated paragraph is not counted twice)."""
 
     def __init__(self, text: str, lines: list[Line], line_starts: list[int]):
         self.text = text
         self.lines = lines
         self.line_starts = line_starts
-        self.nonblank = [ln for ln in lines if not ln.blank]
+        self.nonblank = [ln for ln in lines if not ln.blank and ln.removed_by is None]
         self.total = len(self.nonblank)
 
 

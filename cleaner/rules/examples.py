@@ -54,7 +54,10 @@ def run_examples(ruleset: RuleSet, require_both: bool = True) -> tuple[int, list
                     if msg:
                         fail(f"example {n}{' (keep)' if ex.keep else ''}: {msg}")
                     continue
-                doc = Document(id=f"{cr.id}#{n}", text=ex.input, url=ex.url, language=ex.language)
+                doc = Document(
+                    id=f"{cr.id}#{n}", text=ex.input, url=ex.url, language=ex.language,
+                    metadata={"title": ex.title} if ex.title else {}, kind=ex.kind or "text",
+                )
                 result = cleaner.clean_only(doc, cr)
                 fired = any(r.rule == cr.id for r in result.removed)
                 got = normalise_for_compare(result.text)

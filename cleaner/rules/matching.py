@@ -22,6 +22,7 @@ from lxml import html as lxml_html
 from cleaner.rules.re2compat import Re2Error, Re2Regex, S, split_edges, to_re2
 from cleaner.rules.safety import BACKTRACKING_MAX_CHARS, backtracking_risk
 from cleaner.rules.schema import Matcher
+from cleaner.rules.shapes import NO_PAGE, PageContext, ShapeSet
 
 _WORD = regex.compile(r"\w")
 
@@ -250,11 +251,13 @@ def _test_of(part):
 class CompiledMatcher:
     """One matcher (a rule's start condition, or a block's end) ready to search lines.
 
-    Its parts, in order: the phrases (one ``PhraseSet``), then each pattern on its own engine."""
+    Its parts, in order: the phrases (one ``PhraseSet``), then each pattern on its own engine;
+    any part may match. A shape, when the matcher has one, must hold as well."""
 
-    def __init__(self, parts: list, patterns: list[str]):
+    def __init__(self, parts: list, patterns: list[str], shape: ShapeSet | None = None):
         self.parts = parts
         self.patterns = patterns
+        self.shape = shape
         self._tests: list | None = None  # each part's bound match test, made on first use
 
     @classmethod
@@ -264,33 +267,45 @@ class CompiledMatcher:
             parts.append(PhraseSet(list(matcher.phrases), matcher.match, matcher.case_sensitive))
         for pattern in matcher.patterns:
             parts.append(PatternPart(pattern, matcher.match, matcher.case_sensitive, max_chars))
-        return cls(parts, list(matcher.patterns))
+        shapes = matcher.shapes
+        return cls(parts, list(matcher.patterns), ShapeSet(shapes) if shapes else None)
 
     @property
     def backtracking(self) -> list[str]:
         """The patterns that run on the backtracking engine."""
         return [p.pattern for p in self.parts if isinstance(p, PatternPart) and isinstance(p.engine, BacktrackingRegex)]
 
-    def matches(self, text: str) -> bool:
-        """Whether any part matches: what most actions need, without a match object."""
+    def matches(self, text: str, page: PageContext = NO_PAGE) -> bool:
+        """Whether any part matches (and the shape holds): what most actions need, without a match object."""
+        if self.shape is not None and not self.shape(text, page):
+            return False
         tests = self._tests
         if tests is None:
             tests = self._tests = [_test_of(p) for p in self.parts]
+        if not tests:
+            return True  # a shape alone
         for test in tests:
             if test(text):
                 return True
         return False
 
-    def search(self, text: str):
+    def search(self, text: str, page: PageContext = NO_PAGE):
         """The first part's first match: what a rule captures from."""
+        if self.shape is not None and not self.shape(text, page):
+            return None
         for part in self.parts:
             m = part.search(text)
             if m is not None:
                 return m
         return None
 
-    def finditer(self, text: str) -> list[tuple[int, int]]:
-        """Every part's non-overlapping, non-empty matches, overlapping ones merged into one span."""
+    def finditer(self, text: str, page: PageContext = NO_PAGE, keep: str | None = None) -> list[tuple[int, int]]:
+        """Every part's non-overlapping, non-empty matches, overlapping ones merged into one span.
+
+        With ``keep`` (a group name) each match gives the spans around that group instead: a
+        Markdown link ``[text](url)`` loses its brackets and URL and keeps its text."""
+        if self.shape is not None and not self.shape(text, page):
+            return []
         spans: list[tuple[int, int]] = []
         for part in self.parts:
             pos = 0
@@ -300,13 +315,20 @@ class CompiledMatcher:
                     break
                 s, e = m.span()
                 if e > s:
-                    spans.append((s, e))
+                    if keep is None:
+                        spans.append((s, e))
+                    else:
+                        gs, ge = m.span(keep)
+                        if gs < 0:
+                            spans.append((s, e))
+                        else:
+                            spans.extend(x for x in ((s, gs), (ge, e)) if x[1] > x[0])
                     pos = e
                 else:
                     pos = s + 1
         merged: list[list[int]] = []
         for s, e in sorted(spans):
-            if merged and s <= merged[-1][1]:
+            if merged and s <= merged[-1][1] and (keep is None or s < merged[-1][1]):
                 merged[-1][1] = max(merged[-1][1], e)
             else:
                 merged.append([s, e])

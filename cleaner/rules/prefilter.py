@@ -163,8 +163,8 @@ class RuleIndexing:
 
 
 def index_rule(rule: Rule) -> RuleIndexing:
-    if rule.html_rule:
-        return RuleIndexing()
+    if rule.html_rule or not (rule.phrases or rule.patterns):
+        return RuleIndexing()  # HTML rules prune trees; a shape alone is tested on every line
     keys = exact_line_keys(rule)
     if keys is not None:
         return RuleIndexing(exact_keys=frozenset(keys))

@@ -199,9 +199,13 @@ class Re2Match:
     _groups: dict[str, str | None]
     alt: int = 0  # which alternative of a phrase program matched
     begin: int = 0  # where the whole match starts (before a consumed character or leading spaces)
+    _group_spans: dict[str, tuple[int, int]] | None = None
 
-    def span(self) -> tuple[int, int]:
-        return self._span
+    def span(self, group: str | None = None) -> tuple[int, int]:
+        """The match's span, or a named group's (``(-1, -1)`` when it took no part), as ``regex`` gives."""
+        if group is None:
+            return self._span
+        return (self._group_spans or {}).get(group, (-1, -1))
 
     def start(self) -> int:
         return self._span[0]
@@ -274,11 +278,13 @@ class Re2Regex:
             return off if ascii_text else len(data[:off].decode("utf-8", "surrogatepass"))
 
         groups = {}
+        where: dict[str, tuple[int, int]] = {}
         for name, i in self._names.items():
             s, e = spans[i]
             groups[name] = None if s < 0 else data[s:e].decode("utf-8", "surrogatepass")
+            where[name] = (-1, -1) if s < 0 else (char(s), char(e))
         alt = next((k for k, g in enumerate(self._alts) if spans[g][0] >= 0), 0)
-        return Re2Match((char(core[0]), char(core[1])), groups, alt, char(spans[0][0]))
+        return Re2Match((char(core[0]), char(core[1])), groups, alt, char(spans[0][0]), where)
 
     def search(self, text: str, pos: int = 0, anchored: bool = False) -> Re2Match | None:
         """The first match at or after ``pos`` (a character offset); with ``anchored``, only at ``pos``."""

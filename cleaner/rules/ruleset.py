@@ -24,7 +24,10 @@ from cleaner.rules.matching import (
 )
 from cleaner.rules.schema import Matcher, Rule
 
-BUILTIN_DEFAULTS = {"repeated_lines": True, "blank_lines": True, "html": True, "whitespace": True, "title": True}
+BUILTIN_DEFAULTS = {
+    "repeated_lines": True, "blank_lines": True, "html": True, "whitespace": True, "title": True,
+    "duplicate_paragraphs": True,
+}
 BUNDLED_PREFIX = "bundled:"
 
 
@@ -72,6 +75,7 @@ class CompiledRule:
     pack: str
     start: CompiledMatcher
     end: CompiledMatcher | None
+    header: CompiledMatcher | None  # drop-run: the line that may name the run
     languages: tuple[str, ...]
     domains: tuple[str, ...]
     xpaths: list[etree.XPath] = field(default_factory=list)
@@ -223,6 +227,7 @@ class RuleSet:
                 pack=pack.name,
                 start=CompiledMatcher.build(r, r.max_chars),
                 end=CompiledMatcher.build(r.end, r.max_chars) if r.end else None,
+                header=CompiledMatcher.build(r.run.header) if r.run and r.run.header else None,
                 languages=tuple(x.lower() for x in r.languages) or langs,
                 domains=tuple(d.lower() for d in r.domains),
                 xpaths=compile_xpaths(r.selectors, r.xpaths),
@@ -290,6 +295,7 @@ class RuleSet:
         text: str,
         exhaustive: bool = False,
         html_only: bool = False,
+        kind: str = "text",
     ) -> Selection:
         """The rules that may fire on this document (text and HTML) and its built-in switches.
 
@@ -323,7 +329,7 @@ class RuleSet:
             packs_on = tuple(sorted(static_on + tuple(signed_on))) if signed_on else static_on
         else:
             packs_on = static_on
-        key = (packs_on, rules_on)
+        key = (packs_on, rules_on, kind)
         cached = self._selections.get(key)
         if cached is not None:
             return cached
@@ -333,9 +339,15 @@ class RuleSet:
         for i, p in enumerate(self.packs):
             if i in self._scoped_pack_ids and i not in on_packs:
                 continue
+            if p.loaded.pack.kinds and kind not in p.loaded.pack.kinds:
+                continue  # a Markdown pack does not touch plain text, and the other way round
             if p.loaded.pack.builtins:
                 builtins.update(p.loaded.pack.builtins.model_dump(exclude_none=True))
-            chosen.extend(r for r in p.rules if r.order not in self._scoped_rule_ids or r.order in on_rules)
+            chosen.extend(
+                r for r in p.rules
+                if (r.order not in self._scoped_rule_ids or r.order in on_rules)
+                and (not r.rule.kinds or kind in r.rule.kinds)
+            )
         sel = Selection(chosen, builtins)
         if len(self._selections) >= 4096:
             self._selections.clear()

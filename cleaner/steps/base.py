@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from cleaner.document import Document, Line
 from cleaner.rules.ruleset import CompiledRule
+from cleaner.rules.shapes import PageContext
 
 
 @dataclass
@@ -22,6 +23,14 @@ class Page:
     warnings: list[str] = field(default_factory=list)
     _groups: int = 0
     _starts: list[int] | None = None
+
+    @property
+    def context(self) -> PageContext:
+        """The headline and description a shape may compare lines with: extraction's, else the record's."""
+        meta = self.doc.metadata
+        title = self.title or meta.get("title")
+        desc = meta.get("description")
+        return PageContext(title if isinstance(title, str) else None, desc if isinstance(desc, str) else None)
 
     def new_group(self, rule: str, action: str) -> tuple[str, str, int]:
         """A key shared by the lines one rule firing removes, so they become one record."""

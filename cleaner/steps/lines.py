@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from cleaner.rules.shapes import word_count
 from cleaner.steps.base import Page
 
 REPEATED = "builtin.repeated-lines"
+DUPLICATES = "builtin.duplicate-paragraphs"
+# Shorter lines (a sub-heading, "Price: $10", a list item or table row) repeat legitimately in
+# articles: measured on WCXB articles, 5 words removed more article text than chrome, 10 does not.
+DUPLICATE_MIN_WORDS = 10
 BLANKS = "builtin.blank-lines"
 TITLE = "builtin.title"
 
@@ -42,6 +47,38 @@ class DropRepeatedLines:
             if cur == prev:
                 line.removed_by = page.new_group(REPEATED, "drop-line")
             prev = cur
+
+
+_LIST_MARKS = frozenset("-*+•|")  # list items and table rows repeat by design (one per section)
+
+
+class DropDuplicateParagraphs:
+    """A paragraph that repeats an earlier one anywhere in the document goes; the first stays.
+
+    Sites print the same teaser, pull quote or sign-up paragraph twice (body and sidebar, top and
+    bottom); an article almost never says the same ten or more words twice as a paragraph. Runs
+    before the rules, so their positions count each paragraph once. A copy right after its
+    original is the doubled line ``builtin.repeated-lines`` stands for, and is recorded as that."""
+
+    def apply(self, page: Page) -> None:
+        if not page.builtins.get("duplicate_paragraphs", True):
+            return
+        seen: set[str] = set()
+        prev: str | None = None
+        for line in page.lines:
+            if line.removed_by is not None or line.blank:
+                continue
+            key = _norm(line.text)
+            text = line.text.lstrip()
+            if text[:1] in _LIST_MARKS or word_count(text) < DUPLICATE_MIN_WORDS:
+                prev = key
+                continue
+            if key in seen:
+                rule = REPEATED if key == prev and page.builtins.get("repeated_lines", True) else DUPLICATES
+                line.removed_by = page.new_group(rule, "drop-line")
+            else:
+                seen.add(key)
+            prev = key
 
 
 class CollapseBlankLines:

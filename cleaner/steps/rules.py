@@ -13,6 +13,7 @@ from typing import Any
 from cleaner.document import Line
 from cleaner.rules.candidates import CandidateSelector, DocumentLines
 from cleaner.rules.ruleset import CompiledRule
+from cleaner.rules.shapes import PageContext
 from cleaner.steps.base import Page
 
 
@@ -21,6 +22,7 @@ class Plan:
     cut_before: tuple[str, int] | None = None  # (rule, last line index removed)
     cut_after: tuple[str, int] | None = None  # (rule, first line index removed)
     blocks: list[tuple[str, int, int]] = field(default_factory=list)
+    runs: list[tuple[str, int, int]] = field(default_factory=list)  # drop-run: (rule, first, last line index)
     drop_lines: dict[int, str] = field(default_factory=dict)
     spans: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
     captures: dict[str, Any] = field(default_factory=dict)
@@ -37,6 +39,9 @@ class Plan:
         for rule, s, e in self.blocks:
             for i in range(s, e + 1):
                 out.setdefault(i, (rule, "drop-block"))
+        for rule, s, e in self.runs:
+            for i in range(s, e + 1):
+                out.setdefault(i, (rule, "drop-run"))
         for i, rule in self.drop_lines.items():
             out.setdefault(i, (rule, "drop-line"))
         return out
@@ -51,28 +56,35 @@ class MatchRules:
     def plan(self, page: Page) -> Plan:
         plan = Plan()
         doc = DocumentLines(page.doc.text, page.lines, page.line_starts)
+        ctx = page.context
         for cr, where in self.selector.select(doc, page.rules):
-            if where:
-                self._run_rule(cr, where, doc.nonblank, plan)
+            if not where:
+                continue
+            if cr.rule.action == "drop-run":
+                self._run_lines(cr, where, doc.nonblank, plan, ctx)
+            else:
+                self._run_rule(cr, where, doc.nonblank, plan, ctx)
         return plan
 
-    def _run_rule(self, cr: CompiledRule, where: list[tuple[int, Line]], nonblank: list[Line], plan: Plan) -> None:
+    def _run_rule(
+        self, cr: CompiledRule, where: list[tuple[int, Line]], nonblank: list[Line], plan: Plan, ctx: PageContext
+    ) -> None:
         r = cr.rule
         block_until = -1
         for nb_index, line in where:  # every one within the rule's position and length limits
             if line.index <= block_until:
                 continue
             if r.action == "drop-span":
-                spans = [(s, e, cr.id) for s, e in cr.start.finditer(line.text)]
+                spans = [(s, e, cr.id) for s, e in cr.start.finditer(line.text, ctx, r.keep_group)]
                 if spans:
                     plan.spans.setdefault(line.index, []).extend(spans)
                 continue
             if r.captures:
-                m = cr.start.search(line.text)
+                m = cr.start.search(line.text, ctx)
                 if m is None:
                     continue
                 self._capture(cr, m, plan)
-            elif not cr.start.matches(line.text):
+            elif not cr.start.matches(line.text, ctx):
                 continue
             if r.action == "drop-line":
                 plan.drop_lines.setdefault(line.index, cr.id)
@@ -88,6 +100,36 @@ class MatchRules:
                 if end is not None:
                     plan.blocks.append((cr.id, line.index, end))
                     block_until = end
+
+    @staticmethod
+    def _run_lines(
+        cr: CompiledRule, where: list[tuple[int, Line]], nonblank: list[Line], plan: Plan, ctx: PageContext
+    ) -> None:
+        """Runs of consecutive non-blank lines that each match: dropped when long enough, with the
+        header line that names them ("Related stories") when there is one."""
+        run = cr.rule.run
+        assert run is not None
+        header = cr.header
+
+        def is_header(nb: int) -> bool:
+            return header is not None and header.matches(nonblank[nb].text, ctx)
+
+        # [header line or None, first, last] per run; a header line inside a run starts a new one.
+        runs: list[list] = []
+        for nb in (nb for nb, line in where if cr.start.matches(line.text, ctx)):
+            if runs and nb == runs[-1][2] + 1 and not is_header(nb):
+                runs[-1][2] = nb
+            elif is_header(nb):
+                runs.append([nb, nb + 1, nb])
+            else:
+                runs.append([nb - 1 if nb > 0 and is_header(nb - 1) else None, nb, nb])
+        for head, first, last in runs:
+            if run.require_header and head is None:
+                continue
+            if not run.min_lines <= last - first + 1 <= run.max_lines:
+                continue
+            start = nonblank[head if head is not None else first].index
+            plan.runs.append((cr.id, start, nonblank[last].index))
 
     @staticmethod
     def _block_end(cr: CompiledRule, nonblank: list[Line], nb_index: int) -> int | None:
@@ -110,20 +152,24 @@ class MatchRules:
 
 def plan_word_share(page: Page, plan: Plan) -> tuple[float, list[str]]:
     """Share of the page's words the plan removes, and the rules responsible."""
-    if not (plan.cut_before or plan.cut_after or plan.blocks or plan.drop_lines or plan.spans):
+    if not (plan.cut_before or plan.cut_after or plan.blocks or plan.runs or plan.drop_lines or plan.spans):
         return 0.0, []
     total = sum(len(ln.text.split()) for ln in page.lines)
     if total == 0:
         return 0.0, []
     removed = 0
     rules: list[str] = []
-    for i, (rule, _) in plan.removed_lines(len(page.lines)).items():
+    gone = plan.removed_lines(len(page.lines))
+    for i, (rule, _) in gone.items():
         removed += len(page.lines[i].text.split())
         if rule not in rules:
             rules.append(rule)
     for i, spans in plan.spans.items():
+        if i in gone:
+            continue  # the whole line goes: its words are counted once, above
         for s, e, rule in spans:
-            removed += len(page.lines[i].text[s:e].split())
+            # Link syntax ("[", "](https://…)") is not words of the page: only tokens with a letter or digit count.
+            removed += sum(1 for w in page.lines[i].text[s:e].split() if any(c.isalnum() for c in w))
             if rule not in rules:
                 rules.append(rule)
     return removed / total, rules
