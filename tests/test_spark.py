@@ -48,7 +48,7 @@ def _records(tmp_path):
 
 def _cli(src, tmp_path):
     out = tmp_path / "cli.jsonl"
-    proc = run_cli("clean", str(src), "-o", str(out), "--quiet")
+    proc = run_cli("clean", str(src), "-o", str(out), "--quiet", "--provenance", "full")
     assert proc.returncode in (0, 1), proc.stderr
     records = {json.loads(x)["id"]: json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()}
     errors_path = tmp_path / "cli.jsonl.errors.jsonl"
