@@ -32,7 +32,7 @@ from cleaner.rules.examples import run_examples
 from cleaner.rules.ruleset import RuleSet
 from cleaner.writers.base import ResumeError, Writer
 from cleaner.writers.jsonl import ErrorWriter, JsonlWriter, OutputFields
-from cleaner.writers.parquet import ParquetWriter
+from cleaner.writers.parquet import PARQUET_COLUMNS, ParquetWriter
 from cleaner.writers.textdir import TextDirWriter
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
@@ -203,6 +203,11 @@ def clean(
         typer.Option("--manifest", help="Run manifest (default: OUTPUT.manifest.json; none for stdout unless given)."),
     ] = None,
     domain_field: DomainFieldOpt = None,
+    parquet_columns: Annotated[
+        str,
+        typer.Option("--parquet-columns", help="Parquet metadata and provenance columns: json (strings) or struct "
+                                               "(Arrow structs and lists, e.g. for datasets.load_dataset)."),
+    ] = "json",
 ) -> None:
     """Clean documents; one output record (or one error record) per input document."""
     if fmt not in OUTPUT_FORMATS:
@@ -223,6 +228,8 @@ def clean(
     out_fields = _output_fields(output_field, fmt)
     if fmt == "text" and output_field:
         raise _usage_error("--output-field does not apply to --format text")
+    if parquet_columns not in PARQUET_COLUMNS:
+        raise _usage_error(f"--parquet-columns must be one of {', '.join(PARQUET_COLUMNS)}, not {parquet_columns!r}")
     if provenance not in PROVENANCE_FORMS:
         raise _usage_error(f"--provenance must be one of {', '.join(PROVENANCE_FORMS)}, not {provenance!r}")
     cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share, provenance=provenance,
@@ -249,6 +256,7 @@ def clean(
             "options": cleaner.options,
             "max_bytes": max_bytes,
             "provenance": provenance,
+            "parquet_columns": parquet_columns,
         }
         ckpt = Checkpoint(Checkpoint.path_for(output), config)
         if resume:
@@ -266,7 +274,8 @@ def clean(
         if fmt == "text":
             w: Writer = TextDirWriter(output, ws.get("output") if st else None)  # type: ignore[arg-type]
         elif fmt == "parquet":
-            w = ParquetWriter(output, ws.get("output") if st else None, out_fields)  # type: ignore[arg-type]
+            w = ParquetWriter(output, ws.get("output") if st else None, out_fields,  # type: ignore[arg-type]
+                              columns=parquet_columns, provenance=provenance != "none")
         else:
             w = JsonlWriter(output, ws.get("output") if st else None, out_fields)
         return w, ErrorWriter(errors, ws.get("errors") if st else None)  # type: ignore[arg-type]
