@@ -180,3 +180,16 @@ def test_folder_walk_skips_manifests(tmp_path):
     assert [r["id"] for r in records(again)] == ["a", "a"]
     assert not again.with_name("again.jsonl.errors.jsonl").exists()
 
+
+
+def test_readme_audit_example_runs_as_written(tmp_path, monkeypatch):
+    import re
+
+    from tests.conftest import ROOT
+
+    block = re.search(r"\*\*Auditing a record\.\*\*.*?```python\n(.+?)```", (ROOT / "README.md").read_text(
+        encoding="utf-8"), re.S).group(1)
+    (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
+    monkeypatch.chdir(tmp_path)
+    assert invoke("clean", "fixtures/seeds/input", "-o", "out/seeds.jsonl", "-q").exit_code == 0
+    exec(compile("\n".join(line[2:] for line in block.splitlines()), "README", "exec"), {})
