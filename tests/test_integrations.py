@@ -243,3 +243,21 @@ def test_parquet_without_provenance(tmp_path):
         assert invoke("clean", str(src), "-o", str(out), "-q", "--provenance", "none",
                       "--parquet-columns", cols).exit_code == 0
         assert pq.read_table(out).column_names == ["id", "text", "metadata"]
+
+
+@pytest.mark.parametrize("section,module",
+                         [("### datatrove", "datatrove"), ("### Hugging Face `datasets`", "datasets")])
+def test_readme_examples_run_as_written(section, module, tmp_path, monkeypatch):
+    import re
+
+    pytest.importorskip(module)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(re.escape(section) + r"\n.*?```python\n(.+?)```", readme, re.S).group(1)
+    (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README", "exec"), {"__name__": "readme"})
+    if module == "datatrove":
+        docs = [json.loads(x) for x in gzip.decompress((tmp_path / "clean" / "00000.jsonl.gz").read_bytes())
+                .decode("utf-8").splitlines()]
+        assert [d["id"] for d in docs] == [p.stem for p in SEED_FILES]
+        assert docs[0]["text"] == Cleaner().clean_text(SEED_FILES[0].read_text(encoding="utf-8")).text

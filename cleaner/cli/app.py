@@ -346,7 +346,12 @@ def clean(
     manifest = manifest or (manifest_path(output) if output is not None else None)
     if manifest is not None:
         run = run_description(inputs, input_format, fields, fmt, output, errors if summary.failed else None)
-        write_manifest(manifest, cleaner.manifest(summary.to_dict(), run))
+        try:
+            write_manifest(manifest, cleaner.manifest(summary.to_dict(), run))
+        except OSError as e:
+            err.print(f"[bold red]error:[/] the output is written, but not its manifest: {escape(str(e))}",
+                      highlight=False)
+            raise typer.Exit(EXIT_STOPPED) from None
     if not quiet:
         _print_summary(summary, output, errors if summary.failed else None)
     raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
