@@ -63,8 +63,15 @@ def build_manifest(
     if run is not None:
         m["run"] = run
     if counts is not None:
-        m["counts"] = {k: counts[k] for k in _COUNT_KEYS if k in counts}
+        m["counts"] = {k: _ordered(counts[k]) for k in _COUNT_KEYS if k in counts}
     return m
+
+
+def _ordered(value: Any) -> Any:
+    """Tallies by count, then name: the order of ties must not depend on whether a run was resumed."""
+    if isinstance(value, dict):
+        return dict(sorted(value.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+    return value
 
 
 def run_description(inputs: list[str], input_format: str, fields: Any, fmt: str, output: Path | None,

@@ -193,3 +193,10 @@ def test_readme_audit_example_runs_as_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert invoke("clean", "fixtures/seeds/input", "-o", "out/seeds.jsonl", "-q").exit_code == 0
     exec(compile("\n".join(line[2:] for line in block.splitlines()), "README", "exec"), {})
+
+
+def test_manifest_tallies_do_not_depend_on_the_order_they_were_counted(cleaner):
+    a = cleaner.manifest({"removals_by_family": {"b": 2, "a": 2, "c": 3}, "documents": 3})
+    b = cleaner.manifest({"removals_by_family": {"c": 3, "a": 2, "b": 2}, "documents": 3})
+    assert list(a["counts"]["removals_by_family"]) == ["c", "a", "b"]
+    assert json.dumps(a) == json.dumps(b)
