@@ -121,6 +121,31 @@ def test_datatrove_extractor_pipeline_equals_the_cli_and_drops_pages_without_con
     assert all(s[f"rule/{rule}"] >= n for rule, n in html_rules.items())
 
 
+def test_datatrove_step_pickled_to_two_tasks_gives_the_same_documents(tmp_path):
+    pytest.importorskip("datatrove", reason="the datatrove extra is not installed")
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+
+    from cleaner.integrations.datatrove import CleanerFormatter
+
+    rows = _text_rows()
+    _jsonl(tmp_path / "in" / "a.jsonl", rows[:3])
+    _jsonl(tmp_path / "in" / "b.jsonl", rows[3:])
+    one, _ = _pipeline(CleanerFormatter(), tmp_path / "in" / "a.jsonl", tmp_path / "one", tmp_path / "l1")
+    LocalPipelineExecutor(  # two worker processes: the step (and its Cleaner) travel pickled
+        pipeline=[JsonlReader(str(tmp_path / "in")), CleanerFormatter(),
+                  JsonlWriter(str(tmp_path / "two"), output_filename="${rank}.jsonl", compression=None)],
+        tasks=2, workers=2, logging_dir=str(tmp_path / "l2"),
+    ).run()
+    two = {}
+    for f in sorted((tmp_path / "two").glob("*.jsonl")):
+        two.update({d["id"]: d for d in map(json.loads, f.read_text(encoding="utf-8").splitlines())})
+    assert sorted(two) == sorted(r["id"] for r in rows)
+    for rid, doc in one.items():
+        assert (two[rid]["text"], two[rid]["metadata"]["provenance"]) == (doc["text"], doc["metadata"]["provenance"])
+
+
 def test_datatrove_steps_take_cleaner_options_and_a_datatrove_document(tmp_path):
     pytest.importorskip("datatrove", reason="the datatrove extra is not installed")
     from datatrove.data import Document as DTDocument
@@ -190,6 +215,9 @@ def test_hf_map_equals_the_cli_with_fixed_arrow_types(tmp_path):
         assert row["text"] == cli[rid]["text"], rid
         _same(provenance_dict(row["provenance"]), cli[rid]["provenance"])
     assert out[len(_text_rows())]["page"]["title"] == "Harbour reopens after winter repairs"
+    # Two processes, each with its own shard and Cleaner: the same rows and the same column types.
+    two = ds.map(clean_batch, batched=True, batch_size=2, num_proc=2, fn_kwargs={"page": True})
+    assert two.features == out.features and two.to_list() == out.to_list()
     full = ds.select(range(2)).map(clean_batch, batched=True, fn_kwargs={"provenance": "full"})
     assert provenance_dict(full[0]["provenance"])["rules"] == Cleaner().ruleset.describe()
 
