@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 from cleaner import __version__
 from cleaner.document import Document, Removal, rebuild, split_lines
 from cleaner.extract import Extraction, NotHtml, extract_html, parse_html
-from cleaner.provenance import build_provenance, removals_of
+from cleaner.provenance import PROVENANCE_FORMS, build_provenance, record_provenance, removals_of
 from cleaner.readers.base import fingerprint
 from cleaner.readers.decode import DecodeError, decode_bytes
 from cleaner.rules.candidates import CandidateSelector, FastSelector, ReferenceSelector
@@ -35,9 +36,35 @@ class CleanResult:
     provenance: dict[str, Any]
     removed: list[Removal] = field(default_factory=list)
     input_text: str = ""  # the text the removals index into (the extracted text, for HTML)
+    form: str = "full"  # the provenance form of ``to_record``: the Cleaner's ``provenance`` option
 
-    def to_record(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "metadata": self.metadata, "provenance": self.provenance}
+    def to_record(self, provenance: str | None = None) -> dict[str, Any]:
+        """The output record. ``provenance`` ("full", "compact" or "none"; default: the Cleaner's)
+        picks how much of ``self.provenance`` (always full) it carries; see ``record_provenance``."""
+        rec: dict[str, Any] = {"id": self.id, "text": self.text, "metadata": self.metadata}
+        prov = record_provenance(self.provenance, provenance or self.form)
+        if prov is not None:
+            rec["provenance"] = prov
+        return rec
+
+
+def as_document(doc: Any) -> Document:
+    """A ``Document`` from an object of datatrove's shape (``text``, ``id``, ``metadata``)."""
+    text, meta = getattr(doc, "text", None), getattr(doc, "metadata", None)
+    if not isinstance(text, str) or not isinstance(meta, dict | None):
+        raise TypeError(
+            f"Cleaner.clean takes a cleaner.Document, or a document with a str .text, an .id and a dict "
+            f".metadata (datatrove's Document), not {type(doc).__name__}; for HTML use clean_html"
+        )
+    meta = dict(meta or {})
+    url, lang = meta.get("url"), meta.get("language")
+    return Document(
+        id=str(getattr(doc, "id", "") or ""),
+        text=text,
+        url=url if isinstance(url, str) else None,
+        language=lang if isinstance(lang, str) else None,
+        metadata=meta,
+    )
 
 
 class Cleaner:
@@ -54,14 +81,29 @@ class Cleaner:
         max_removed_share: float = DEFAULT_MAX_REMOVED_SHARE,
         ruleset: RuleSet | None = None,
         prefilter: bool = True,
+        provenance: str = "full",
+        domain_field: str | None = None,
     ):
         if not 0 < max_removed_share <= 1:
             raise ValueError("max_removed_share must be in (0, 1]")
+        if provenance not in PROVENANCE_FORMS:
+            raise ValueError(f"provenance must be one of {', '.join(PROVENANCE_FORMS)}, not {provenance!r}")
+        self.provenance = provenance
+        # Site packs select by the URL's host, or by this metadata field (a host name), as `mine` does.
+        self.domain_field = domain_field or None
         self.ruleset = ruleset if ruleset is not None else RuleSet.load(rules, default_rules)
         self.max_removed_share = max_removed_share
         self._rules_info = self.ruleset.describe()
         self.use_prefilter = prefilter
         self._selector: CandidateSelector | None = None
+
+    def with_ruleset(self, ruleset: RuleSet) -> Cleaner:
+        """This cleaner, every option kept, with another rule set (``learn`` adds learned packs)."""
+        other = copy.copy(self)
+        other.ruleset = ruleset
+        other._rules_info = ruleset.describe()
+        other._selector = None
+        return other
 
     @property
     def selector(self) -> CandidateSelector:
@@ -76,7 +118,26 @@ class Cleaner:
 
     @property
     def options(self) -> dict[str, Any]:
-        return {"max_removed_share": self.max_removed_share}
+        """What, besides the rules and the version, decides the output (recorded in provenance)."""
+        opts: dict[str, Any] = {"max_removed_share": self.max_removed_share}
+        if self.domain_field:
+            opts["domain_field"] = self.domain_field
+        return opts
+
+    def _site(self, doc: Document, url: str | None) -> str | None:
+        """What site packs are selected by: ``domain_field`` of the record (a host name or a URL)
+        when set and present, else the URL."""
+        if self.domain_field:
+            value = doc.metadata.get(self.domain_field)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        return url
+
+    def manifest(self, counts: dict[str, Any] | None = None, run: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The run manifest of this Cleaner: what compact records leave out (see cleaner.manifest)."""
+        from cleaner.manifest import build_manifest
+
+        return build_manifest(self, counts=counts, run=run)
 
     def clean_text(
         self,
@@ -108,7 +169,11 @@ class Cleaner:
         doc = Document(id=id or "", text="", url=url, language=language, metadata=dict(metadata or {}), html=html)
         return self.clean(doc)
 
-    def clean(self, doc: Document) -> CleanResult:
+    def clean(self, doc: Document | Any) -> CleanResult:
+        """Clean a ``cleaner.Document``, or a datatrove ``Document`` (its text, id and metadata;
+        ``url`` and ``language`` are read from the metadata), as text."""
+        if not isinstance(doc, Document):
+            doc = as_document(doc)
         if doc.html is not None:
             return self._clean_html(doc)
         return self._clean(doc, only=None)
@@ -123,7 +188,7 @@ class Cleaner:
             raise NotHtml(str(e)) from None
         tree = parse_html(html_text)
         sel = self.ruleset.selection(
-            doc.url, doc.language, html_text, not self.use_prefilter, html_only=True
+            self._site(doc, doc.url), doc.language, html_text, not self.use_prefilter, html_only=True
         )
         pruned = PruneElements(sel.html_rules, skip_absent=self.use_prefilter).apply(tree)
         extraction = extract_html(tree, url=doc.url)
@@ -170,7 +235,8 @@ class Cleaner:
         self, doc: Document, only: CompiledRule | None, title: str | None = None, extracted: bool = False
     ) -> CleanResult:
         text = doc.text
-        sel = self.ruleset.selection(doc.url, doc.language, text, not self.use_prefilter, kind=doc.kind)
+        sel = self.ruleset.selection(self._site(doc, doc.url), doc.language, text, not self.use_prefilter,
+                                     kind=doc.kind)
         rules = sel.text_rules if only is None else [r for r in sel.text_rules if r is only]
         # Text extracted from HTML holds no markup: a "<table>" in it is a code sample to keep.
         builtins = {**sel.builtins, "html": False} if extracted else sel.builtins
@@ -198,4 +264,4 @@ class Cleaner:
         if doc.kind != "text":
             prov["kind"] = doc.kind
         doc_id = doc.id or prov["source"]["sha256"][:16]
-        return CleanResult(doc_id, clean, metadata, prov, removed, text)
+        return CleanResult(doc_id, clean, metadata, prov, removed, text, self.provenance)

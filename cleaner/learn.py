@@ -43,10 +43,11 @@ def learn(
     With ``learned_packs`` the packs, report and generic candidates are written to that folder,
     and provenance names each pack by its file there; otherwise by ``learned:<file name>``.
     """
-    from cleaner.api import Cleaner
     from cleaner.mining import Miner
     from cleaner.rules.ruleset import RuleSet
 
+    if domain_field is None:
+        domain_field = getattr(cleaner, "domain_field", None)
     with Miner(options, domain_field=domain_field, reference=cleaner) as miner:
         for doc in documents:
             if isinstance(doc, Document):
@@ -62,9 +63,7 @@ def learn(
         sources = [PackSource(LEARNED_PREFIX + p.file_name, p.text) for p in result.packs]
     if not sources:
         return cleaner, result
-    ruleset = RuleSet(cleaner.ruleset.sources + sources)
-    return Cleaner(ruleset=ruleset, max_removed_share=cleaner.max_removed_share,
-                   prefilter=cleaner.use_prefilter), result
+    return cleaner.with_ruleset(RuleSet(cleaner.ruleset.sources + sources)), result
 
 
 def learn_from_inputs(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from typing import Any
 
 from cleaner.document import Removal, preview, rebuild
@@ -71,4 +72,46 @@ def build_provenance(
     }
 
 
-__all__ = ["build_provenance", "rebuild", "removals_of", "source_info"]
+PROVENANCE_FORMS = ("full", "compact", "none")
+# What a compact record keeps of the blocks that are the same for every document of a run; the
+# rest (rule packs, options, extraction settings) is in the run manifest (cleaner.manifest).
+_EXTRACTION_KEPT = ("chars", "sha256")
+
+
+@lru_cache(maxsize=64)
+def _shared(key: str, value: str) -> dict[str, str]:
+    """One dict per value, the same object in every record: the writer encodes it once."""
+    return {key: value}
+
+
+def compact_provenance(prov: dict[str, Any]) -> dict[str, Any]:
+    """The full provenance less what every record of a run shares: ``rules`` keeps its sha256,
+    ``cleaner`` its version, ``extraction`` its characters and sha256. Everything about the
+    document itself (source, removals, counts, warnings, html_removals) is kept, so the record
+    still rebuilds exactly; the manifest with the same ``rules.sha256`` holds the rest."""
+    out: dict[str, Any] = {}
+    for key, value in prov.items():
+        if key == "rules" and isinstance(value, dict) and "sha256" in value:
+            out[key] = _shared("sha256", value["sha256"])
+        elif key == "cleaner" and isinstance(value, dict) and "version" in value:
+            out[key] = _shared("version", value["version"])
+        elif key == "extraction" and isinstance(value, dict):
+            out[key] = {k: value[k] for k in _EXTRACTION_KEPT if k in value}
+        else:
+            out[key] = value
+    return out
+
+
+def record_provenance(prov: dict[str, Any], form: str) -> dict[str, Any] | None:
+    """The provenance a record carries in ``form``: ``full`` (as built), ``compact`` or ``none`` (None)."""
+    if form == "full":
+        return prov
+    if form == "compact":
+        return compact_provenance(prov)
+    if form == "none":
+        return None
+    raise ValueError(f"provenance must be one of {', '.join(PROVENANCE_FORMS)}, not {form!r}")
+
+
+__all__ = ["PROVENANCE_FORMS", "build_provenance", "compact_provenance", "rebuild", "record_provenance",
+           "removals_of", "source_info"]

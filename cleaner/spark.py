@@ -8,7 +8,8 @@ batches. Output rows have the local CLI's record fields, ``id``, ``text``, ``met
 (a JSON error record, with ``text`` null) for rows that could not be cleaned: one output row
 per input row, nothing dropped.
 
-    python -m cleaner.spark INPUT OUTPUT [--rules PATH] [--master local[2]] [--partitions N]
+    python -m cleaner.spark INPUT OUTPUT [--rules PATH] [--domain-field F] [--provenance compact|full|none]
+                                        [--master local[2]] [--partitions N]
 
 reads a folder (or file) of JSONL or Parquet and writes Parquet; the same file works with
 ``spark-submit``. Needs the ``spark`` extra: ``pip install "cleaner[spark]"`` and a Java runtime.
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from cleaner.api import Cleaner
 from cleaner.batch import process
 from cleaner.document import Document
+from cleaner.provenance import PROVENANCE_FORMS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -39,6 +41,8 @@ def _worker_cleaner(cleaner: Cleaner) -> Cleaner:
     # Tasks unpickle their closure each time; keep the first Cleaner per rule set, so the
     # automaton and regexes are built once per Python worker, not once per partition.
     key = cleaner.ruleset.sha256 + json.dumps(cleaner.options, sort_keys=True)
+
+    key += f"|{cleaner.provenance}"  # the form of the records is not an option of the text
     return _WORKER_CLEANERS.setdefault(key, cleaner)
 
 
@@ -116,7 +120,8 @@ def clean_dataframe(
                         "id": rec["id"],
                         "text": rec["text"],
                         "metadata": json.dumps(rec["metadata"], ensure_ascii=False, default=str),
-                        "provenance": json.dumps(rec["provenance"], ensure_ascii=False),
+                        "provenance": json.dumps(rec["provenance"], ensure_ascii=False) if "provenance" in rec
+                        else None,
                         "error": None,
                     })
                 else:
@@ -150,11 +155,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--html-field", default="html")
     ap.add_argument("--id-field", default="id")
     ap.add_argument("--url-field", default="url")
+    ap.add_argument("--domain-field", default=None,
+                    help="record field holding the site (a host name) that selects site packs; default: the URL's host")
+    ap.add_argument("--provenance", choices=PROVENANCE_FORMS, default="compact",
+                    help="compact (default: the rule set's sha256 and the row's own removals; the rest goes once "
+                         "into OUTPUT.manifest.json beside a local OUTPUT), full or none")
     ap.add_argument("--master", default=None, help="Spark master (default: from spark-submit, else local[*])")
     ap.add_argument("--partitions", type=int, default=None, help="repartition the input to N partitions")
     args = ap.parse_args(argv)
 
-    cleaner = Cleaner(rules=args.rules, default_rules=not args.no_default_rules)
+    cleaner = Cleaner(rules=args.rules, default_rules=not args.no_default_rules, provenance=args.provenance,
+                      domain_field=args.domain_field)
     spark = spark_session(args.master or os.environ.get("SPARK_MASTER") or None)
     fmt = args.format
     if fmt == "auto":
@@ -165,6 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     out = clean_dataframe(df, args.text_field, args.html_field, args.id_field, args.url_field, cleaner=cleaner)
     out.write.mode("overwrite").parquet(args.output)
     spark.stop()
+    if "://" not in args.output:  # a local folder: the manifest beside it (no counts: Spark's job has them)
+        from pathlib import Path
+
+        from cleaner.manifest import manifest_path, write_manifest
+
+        out_path = Path(args.output)
+        run = {"inputs": [args.input], "input_format": fmt, "format": "parquet", "output": out_path.name}
+        write_manifest(manifest_path(out_path), cleaner.manifest(run=run))
     return 0
 
 

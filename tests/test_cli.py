@@ -175,6 +175,8 @@ rules:
     recs = {r["id"]: r for r in records(out)}
     assert recs["on-site"]["text"] == BODY
     assert recs["elsewhere"]["text"] == f"{BODY}\n{PROMO}"
-    packs = [p["name"] for p in recs["on-site"]["provenance"]["rules"]["packs"]]
+    manifest = json.loads(out.with_name("out.jsonl.manifest.json").read_text(encoding="utf-8"))
+    assert recs["on-site"]["provenance"]["rules"]["sha256"] == manifest["rules"]["sha256"]
+    packs = [p["name"] for p in manifest["rules"]["packs"]]
     assert "example.com" in packs
     assert run_cli("rules", "test", str(pack)).returncode == 0

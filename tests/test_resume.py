@@ -129,7 +129,11 @@ def test_interrupted_run_resumes_in_every_output_format(tmp_path, monkeypatch, t
     assert "resuming: 125 documents" in res.stderr
     assert "check: 400 documents in" in res.stderr and "(125 of them done before --resume)" in res.stderr
     assert outputs(out) == outputs(ref)
-    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == sorted([target, f"{target}.errors.jsonl"])
+    manifest = f"{target}.manifest.json"
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == sorted([target, f"{target}.errors.jsonl",
+                                                                           manifest])
+    # The resumed run's manifest, counts included, is the uninterrupted run's.
+    assert (tmp_path / "run" / manifest).read_bytes() == (tmp_path / "ref" / manifest).read_bytes()
 
 
 def test_fresh_run_ignores_a_stale_checkpoint_and_resume_checks_options(tmp_path, monkeypatch):

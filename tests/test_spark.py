@@ -48,7 +48,7 @@ def _records(tmp_path):
 
 def _cli(src, tmp_path):
     out = tmp_path / "cli.jsonl"
-    proc = run_cli("clean", str(src), "-o", str(out), "--quiet")
+    proc = run_cli("clean", str(src), "-o", str(out), "--quiet", "--provenance", "full")
     assert proc.returncode in (0, 1), proc.stderr
     records = {json.loads(x)["id"]: json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()}
     errors_path = tmp_path / "cli.jsonl.errors.jsonl"
@@ -110,3 +110,37 @@ rules:
     table = pq.read_table(str(out)).to_pylist()
     assert [r["text"] for r in table] == ["The harbour reopened on Monday after repairs that took most of the winter."]
     assert json.loads(table[0]["provenance"])["removals"][0]["rule"] == "mine.footer"
+
+
+def test_spark_command_domain_field_and_compact_provenance(tmp_path):
+    pack = tmp_path / "gazette.example.mined.yaml"
+    pack.write_text("""version: 1
+name: gazette.example
+description: a site pack as mine --domain-field site writes it
+domains: [gazette.example]
+rules:
+  - id: mined.gazette-example.subscribe
+    description: the site's subscription line
+    phrases: ["Subscribe to the Gazette"]
+    action: drop-line
+""", encoding="utf-8")
+    body = "The harbour reopened on Monday after repairs that took most of the winter."
+    rows = [{"id": "a", "site": "gazette.example", "text": f"{body}\nSubscribe to the Gazette"},
+            {"id": "b", "site": "other.example", "text": f"{body}\nSubscribe to the Gazette"}]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "part-0.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    proc = subprocess.run(
+        [sys.executable, "-m", "cleaner.spark", str(tmp_path / "in"), str(out), "--rules", str(pack),
+         "--domain-field", "site", "--master", "local[2]"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    import pyarrow.parquet as pq
+
+    table = {r["id"]: r for r in pq.read_table(str(out)).to_pylist()}
+    assert table["a"]["text"] == body and table["b"]["text"].endswith("Subscribe to the Gazette")
+    prov = json.loads(table["a"]["provenance"])
+    manifest = json.loads((tmp_path / "out.parquet.manifest.json").read_text(encoding="utf-8"))
+    assert prov["rules"] == {"sha256": manifest["rules"]["sha256"]}
+    assert manifest["cleaner"]["options"]["domain_field"] == "site" and manifest["provenance"] == "compact"

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,6 +22,8 @@ from cleaner.api import DEFAULT_MAX_REMOVED_SHARE, Cleaner
 from cleaner.batch import Checkpoint, LostRecords, ProgressBar, Summary, run_batch
 from cleaner.explain import render_plain, render_rich
 from cleaner.extract import NoContent
+from cleaner.manifest import manifest_path, run_description, write_manifest
+from cleaner.provenance import PROVENANCE_FORMS
 from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, ReadStats
 from cleaner.readers.discover import KINDS, InputsChanged, iter_documents
 from cleaner.readers.jsonl import Fields
@@ -30,7 +32,7 @@ from cleaner.rules.examples import run_examples
 from cleaner.rules.ruleset import RuleSet
 from cleaner.writers.base import ResumeError, Writer
 from cleaner.writers.jsonl import ErrorWriter, JsonlWriter, OutputFields
-from cleaner.writers.parquet import ParquetWriter
+from cleaner.writers.parquet import PARQUET_COLUMNS, ParquetWriter
 from cleaner.writers.textdir import TextDirWriter
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
@@ -54,6 +56,11 @@ RulesOpt = Annotated[
 NoDefaultOpt = Annotated[
     bool, typer.Option("--no-default-rules", help="Do not load the bundled rule packs.")
 ]
+DomainFieldOpt = Annotated[
+    str | None,
+    typer.Option("--domain-field", help="Record field holding the site (a host name) that selects site packs, "
+                                        "as for mine --domain-field; default: the URL's host."),
+]
 MaxShareOpt = Annotated[
     float,
     typer.Option(
@@ -70,7 +77,7 @@ def _usage_error(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-def _load(rules: list[Path] | None, no_default: bool, **kw: float) -> Cleaner:
+def _load(rules: list[Path] | None, no_default: bool, **kw: Any) -> Cleaner:
     try:
         return Cleaner(rules=list(rules or []), default_rules=not no_default, **kw)
     except RuleError as e:
@@ -223,6 +230,22 @@ def clean(
                                              "for review and reuse with --rules."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    provenance: Annotated[
+        str,
+        typer.Option("--provenance", help="Provenance in each record: compact (the rule set's sha256 and the "
+                                          "record's own removals; the rest goes once into the manifest), full "
+                                          "(every record describes every rule pack) or none."),
+    ] = "compact",
+    manifest: Annotated[
+        Path | None,
+        typer.Option("--manifest", help="Run manifest (default: OUTPUT.manifest.json; none for stdout unless given)."),
+    ] = None,
+    domain_field: DomainFieldOpt = None,
+    parquet_columns: Annotated[
+        str,
+        typer.Option("--parquet-columns", help="Parquet metadata and provenance columns: json (strings) or struct "
+                                               "(Arrow structs and lists, e.g. for datasets.load_dataset)."),
+    ] = "json",
 ) -> None:
     """Clean documents; one output record (or one error record) per input document."""
     if fmt not in OUTPUT_FORMATS:
@@ -245,7 +268,12 @@ def clean(
         raise _usage_error("--output-field does not apply to --format text")
     if (learn or learn_from) and "-" in (learn_from or inputs):
         raise _usage_error("--learn cannot read stdin twice: give --learn-from FILE")
-    cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share)
+    if parquet_columns not in PARQUET_COLUMNS:
+        raise _usage_error(f"--parquet-columns must be one of {', '.join(PARQUET_COLUMNS)}, not {parquet_columns!r}")
+    if provenance not in PROVENANCE_FORMS:
+        raise _usage_error(f"--provenance must be one of {', '.join(PROVENANCE_FORMS)}, not {provenance!r}")
+    cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share, provenance=provenance,
+                    domain_field=domain_field)
 
     if errors is None:
         errors = output.with_name(output.name + ".errors.jsonl") if output else Path("cleaner-errors.jsonl")
@@ -269,6 +297,8 @@ def clean(
             "rules": cleaner.ruleset.describe()["sha256"],
             "options": cleaner.options,
             "max_bytes": max_bytes,
+            "provenance": provenance,
+            "parquet_columns": parquet_columns,
         }
         ckpt = Checkpoint(Checkpoint.path_for(output), config)
         if resume:
@@ -286,7 +316,8 @@ def clean(
         if fmt == "text":
             w: Writer = TextDirWriter(output, ws.get("output") if st else None)  # type: ignore[arg-type]
         elif fmt == "parquet":
-            w = ParquetWriter(output, ws.get("output") if st else None, out_fields)  # type: ignore[arg-type]
+            w = ParquetWriter(output, ws.get("output") if st else None, out_fields,  # type: ignore[arg-type]
+                              columns=parquet_columns, provenance=provenance != "none")
         else:
             w = JsonlWriter(output, ws.get("output") if st else None, out_fields)
         return w, ErrorWriter(errors, ws.get("errors") if st else None)  # type: ignore[arg-type]
@@ -354,6 +385,15 @@ def clean(
         raise typer.Exit(code)
     if ckpt is not None:
         ckpt.remove()
+    manifest = manifest or (manifest_path(output) if output is not None else None)
+    if manifest is not None:
+        run = run_description(inputs, input_format, fields, fmt, output, errors if summary.failed else None)
+        try:
+            write_manifest(manifest, cleaner.manifest(summary.to_dict(), run))
+        except OSError as e:
+            err.print(f"[bold red]error:[/] the output is written, but not its manifest: {escape(str(e))}",
+                      highlight=False)
+            raise typer.Exit(EXIT_STOPPED) from None
     if not quiet:
         _print_summary(summary, output, errors if summary.failed else None)
     raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
@@ -400,9 +440,10 @@ def explain(
     ] = None,
     show_whitespace: Annotated[bool, typer.Option(help="Also mark whitespace normalisation.")] = False,
     max_removed_share: MaxShareOpt = DEFAULT_MAX_REMOVED_SHARE,
+    domain_field: DomainFieldOpt = None,
 ) -> None:
     """Show each document with every removal marked and labelled by its rule id."""
-    cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share)
+    cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share, domain_field=domain_field)
     out = Console(force_terminal=color, no_color=color is False, highlight=False, soft_wrap=True)
     use_rich = color if color is not None else out.is_terminal
     failed = 0

@@ -135,7 +135,7 @@ def _walk(folder: Path, exclude: set[Path]) -> list[Path]:
     """A folder's input files: known formats, not cleaner's own outputs and work files."""
     found = []
     for p in folder.rglob("*"):
-        if not p.is_file() or not kind_of(p) or p.name.endswith(".checkpoint.json"):
+        if not p.is_file() or not kind_of(p) or p.name.endswith((".checkpoint.json", ".manifest.json")):
             continue
         if any(part.endswith(".tmp") for part in p.relative_to(folder).parts[:-1]):
             continue  # parts of an unfinished Parquet or text-folder output

@@ -35,7 +35,8 @@ class OutputFields:
             out.update((k, v) for k, v in meta.items() if k not in clashes)
             if clashes:
                 out["metadata"] = clashes
-        out[self.provenance] = record["provenance"]
+        if "provenance" in record:  # not with --provenance none
+            out[self.provenance] = record["provenance"]
         return out
 
 

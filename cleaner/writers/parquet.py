@@ -1,5 +1,12 @@
-"""Records as a Parquet file: ``id`` and ``text`` columns, and ``metadata`` and ``provenance`` as
-JSON strings (their shape differs from one document to the next, a column's type cannot).
+"""Records as a Parquet file: ``id`` and ``text`` columns, and ``metadata`` and ``provenance``
+either as JSON strings (``columns="json"``, the default: their shape differs from one document
+to the next, a string column's type does not) or as Arrow structs (``columns="struct"``):
+provenance with the fixed type of ``cleaner.arrow.PROVENANCE``, metadata as a struct of the
+fields the run's records have (a field a record lacks is null), its types unified over the run.
+Should two records give one metadata field types that do not unify (a number and a string),
+the file's metadata column is JSON strings after all, and the file's schema metadata says
+``cleaner.metadata: json``. With ``provenance=False`` (``--provenance none``) there is no
+provenance column.
 
 While the run lasts, each checkpoint writes the rows since the last one as a part file in
 ``NAME.parts.tmp/``; when the run ends the parts are merged, in order, into ``NAME`` (through
@@ -39,17 +46,27 @@ def _str(value: Any) -> str:
     return s
 
 
+PARQUET_COLUMNS = ("json", "struct")
+
+
 class ParquetWriter:
-    def __init__(self, path: Path, resume: dict[str, Any] | None = None, fields: OutputFields | None = None):
+    def __init__(self, path: Path, resume: dict[str, Any] | None = None, fields: OutputFields | None = None,
+                 columns: str = "json", provenance: bool = True):
         import pyarrow as pa
 
         self.path = path
         self.fields = fields or OutputFields()
         if not self.fields.metadata:
-            raise ValueError("Parquet output keeps metadata in one JSON column: give it a name")
+            raise ValueError("Parquet output keeps metadata in one column: give it a name")
+        if columns not in PARQUET_COLUMNS:
+            raise ValueError(f"columns must be one of {', '.join(PARQUET_COLUMNS)}, not {columns!r}")
+        self.columns = columns
+        self.with_provenance = provenance
         f = self.fields
-        self.schema = pa.schema([(f.id, pa.string()), (f.text, pa.string()), (f.metadata, pa.string()),
-                                 (f.provenance, pa.string())])
+        cols = [(f.id, pa.string()), (f.text, pa.string()), (f.metadata, pa.string())]
+        if provenance:
+            cols.append((f.provenance, pa.string()))
+        self.schema = pa.schema(cols)  # the JSON form's; the struct form's metadata type comes from the rows
         self.parts = path.with_name(path.name + ".parts.tmp")
         self.count = 0
         self._rows: list[dict[str, Any]] = []
@@ -73,12 +90,15 @@ class ParquetWriter:
 
     def write(self, record: dict[str, Any]) -> None:
         f = self.fields
-        self._rows.append({
-            f.id: _str(record["id"]),
-            f.text: _str(record["text"]),
-            f.metadata: _json(record.get("metadata") or {}),
-            f.provenance: _json(record.get("provenance") or {}),
-        })
+        if self.columns == "struct":
+            row = {f.id: _str(record["id"]), f.text: _str(record["text"]),
+                   f.metadata: record.get("metadata") or {}, f.provenance: record.get("provenance")}
+        else:
+            row = {f.id: _str(record["id"]), f.text: _str(record["text"]),
+                   f.metadata: _json(record.get("metadata") or {})}
+            if self.with_provenance:
+                row[f.provenance] = _json(record.get("provenance") or {})
+        self._rows.append(row)
         self.count += 1
         if len(self._rows) >= PART_ROWS:
             self._write_part()
@@ -91,10 +111,28 @@ class ParquetWriter:
             return
         part = self._part(self.n_parts)
         pending = part.with_name(part.name + ".tmp")
-        pq.write_table(pa.Table.from_pylist(self._rows, schema=self.schema), pending, compression="zstd")
+        if self.columns == "struct":
+            table = self._struct_table()
+        else:
+            table = pa.Table.from_pylist(self._rows, schema=self.schema)
+        pq.write_table(table, pending, compression="zstd")
         os.replace(pending, part)
         self.n_parts += 1
         self._rows = []
+
+    def _struct_table(self) -> Any:
+        import pyarrow as pa
+
+        from cleaner.arrow import provenance_array
+
+        f = self.fields
+        rows = self._rows
+        arrays = {f.id: pa.array([r[f.id] for r in rows], pa.string()),
+                  f.text: pa.array([r[f.text] for r in rows], pa.string()),
+                  f.metadata: _metadata_array([r[f.metadata] for r in rows])}
+        if self.with_provenance:
+            arrays[f.provenance] = provenance_array([jsonable(r[f.provenance]) for r in rows])
+        return pa.table(arrays)
 
     def checkpoint(self) -> dict[str, Any]:
         self._write_part()
@@ -110,9 +148,15 @@ class ParquetWriter:
         tmp = tmp_path(self.path)
         buffered: list[pa.Table] = []
         rows = 0
-        with pq.ParquetWriter(tmp, self.schema, compression="zstd") as out:
+        schema, fix = self.schema, None
+        if self.columns == "struct":
+            schema, fix = _unified_schema([pq.read_schema(self._part(i)) for i in range(self.n_parts)],
+                                          self.fields.metadata, self._struct_table().schema)
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as out:
             for i in range(self.n_parts):
-                t = pq.read_table(self._part(i), schema=self.schema)
+                t = pq.read_table(self._part(i), schema=None if fix else schema)
+                if fix:
+                    t = fix(t)
                 buffered.append(t)
                 rows += t.num_rows
                 if rows >= GROUP_ROWS:
@@ -122,3 +166,54 @@ class ParquetWriter:
                 out.write_table(pa.concat_tables(buffered), row_group_size=GROUP_ROWS)
         os.replace(tmp, self.path)
         shutil.rmtree(self.parts)
+
+
+def _metadata_array(metas: list[dict[str, Any]]) -> Any:
+    """Metadata dicts as one struct array; JSON strings if their values' types do not agree;
+    nulls if no record has a field (Parquet cannot store a struct without fields)."""
+    import pyarrow as pa
+
+    values = [jsonable(m) for m in metas]
+    if not any(values):
+        return pa.nulls(len(values))
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+        return pa.array([_json(m) for m in metas], pa.string())
+
+
+def _unified_schema(schemas: list[Any], meta: str, empty: Any) -> tuple[Any, Any]:
+    """The final file's schema over the parts' (their metadata structs unified), and a function
+    that casts a part to it; JSON strings for metadata if the structs do not unify."""
+    import pyarrow as pa
+
+    if not schemas:
+        return empty, None
+    base = schemas[0]
+    types = [s.field(meta).type for s in schemas]
+    target: Any = None
+    if not any(pa.types.is_string(t) for t in types):
+        try:
+            target = pa.unify_schemas([pa.schema([(meta, t)]) for t in types],
+                                      promote_options="permissive").field(meta).type
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            target = None
+    as_json = target is None
+    schema = base.set(base.get_field_index(meta), pa.field(meta, pa.string() if as_json else target))
+    if as_json:
+        schema = schema.with_metadata({b"cleaner.metadata": b"json"})
+
+    def fix(table: Any) -> Any:
+        col = table.column(meta)
+        if as_json:
+            if not pa.types.is_string(col.type):
+                col = pa.array([_json({k: v for k, v in (m or {}).items() if v is not None})
+                                for m in col.to_pylist()], pa.string())
+        elif col.type != target:
+            try:
+                col = col.cast(target)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):  # older pyarrow
+                col = pa.array(col.to_pylist(), type=target)
+        return table.set_column(table.schema.get_field_index(meta), pa.field(meta, col.type), col).cast(schema)
+
+    return schema, fix
