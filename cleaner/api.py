@@ -39,6 +39,14 @@ class CleanResult:
         return {"id": self.id, "text": self.text, "metadata": self.metadata, "provenance": self.provenance}
 
 
+def _check_fields(**fields: Any) -> None:
+    """A clear TypeError for a wrong argument type, instead of an internal error deep inside."""
+    for name, value in fields.items():
+        want = dict if name == "metadata" else str
+        if value is not None and not isinstance(value, want):
+            raise TypeError(f"{name} must be a {want.__name__} or None, not {type(value).__name__}")
+
+
 class Cleaner:
     """Load rule packs once, then clean any number of documents.
 
@@ -85,6 +93,12 @@ class Cleaner:
         language: str | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> CleanResult:
+        """Clean one text. Raises TypeError for a text that is not a ``str`` (bytes included:
+        decode them first). Lone surrogates are kept as they are (offsets index into ``text``)."""
+        if not isinstance(text, str):
+            hint = "; decode bytes first (or pass a page to clean_html)" if isinstance(text, (bytes, bytearray)) else ""
+            raise TypeError(f"clean_text() needs the text as a str, not {type(text).__name__}{hint}")
+        _check_fields(url=url, id=id, language=language, metadata=metadata)
         doc = Document(id=id or "", text=text, url=url, language=language, metadata=dict(metadata or {}))
         return self.clean(doc)
 
@@ -100,10 +114,15 @@ class Cleaner:
 
         Raises ``NoContent`` when the page has no main content, ``NotHtml`` (a ``ValueError``) when it is not HTML.
         """
+        if not isinstance(html, (str, bytes)):
+            raise TypeError(f"clean_html() needs the page as str or bytes, not {type(html).__name__}")
+        _check_fields(url=url, id=id, language=language, metadata=metadata)
         doc = Document(id=id or "", text="", url=url, language=language, metadata=dict(metadata or {}), html=html)
         return self.clean(doc)
 
     def clean(self, doc: Document) -> CleanResult:
+        if not isinstance(doc, Document):
+            raise TypeError(f"clean() needs a cleaner.Document, not {type(doc).__name__}")
         if doc.html is not None:
             return self._clean_html(doc)
         return self._clean(doc, only=None)

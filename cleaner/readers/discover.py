@@ -20,7 +20,7 @@ from typing import IO
 import zstandard
 
 from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, Item, ReadStats
-from cleaner.readers.compress import COMPRESSION_SUFFIXES, DecompressError, compression_of
+from cleaner.readers.compress import COMPRESSION_SUFFIXES, DecompressError, compression_of, open_counted
 from cleaner.readers.html import HtmlReader
 from cleaner.readers.jsonarray import JsonReader
 from cleaner.readers.jsonl import Fields, JsonlReader
@@ -114,6 +114,7 @@ class Source:
     kind: str | None
     size: int | None = None
     failure: Failure | None = None
+    stream: bool = False  # a pipe, FIFO or device: opened once, its format found from what it sends
 
 
 def _ident(path: Path, root: Path | None) -> str:
@@ -161,6 +162,8 @@ def discover(
         if path.is_dir():
             for f in _walk(path, exclude or set()):
                 sources.append(Source(str(f), f, _ident(f, path), forced or kind_of(f)))
+        elif path.exists() and not path.is_file():  # <(cmd), a FIFO, /dev/stdin: it can be read only once
+            sources.append(Source(raw, path, _ident(path, None), forced or kind_of(path), stream=True))
         elif path.exists():
             sources.append(Source(raw, path, _ident(path, None), forced or kind_of(path) or _sniff_file(path)))
         else:
@@ -169,7 +172,9 @@ def discover(
     if stats is not None:
         total: int | None = 0
         for s in sources:
-            if s.path is not None:
+            if s.stream:
+                total = None  # a pipe's size is not known in advance
+            elif s.path is not None:
                 try:
                     s.size = s.path.stat().st_size
                 except OSError:
@@ -223,8 +228,8 @@ def iter_documents(
 def _read(src: Source, fields: Fields, max_bytes: int, stats: ReadStats) -> Iterator[Item]:
     stream: IO[bytes] | None = None
     kind = src.kind
-    if src.path is None:  # stdin
-        stream = sys.stdin.buffer
+    if src.path is None or src.stream:  # stdin, a pipe or a device: read once, sniffed from the front
+        stream = sys.stdin.buffer if src.path is None else open_counted(src.path, stats)
         if kind is None:
             kind = sniff(stream.peek(1 << 16)[: 1 << 16])
     kw = {"max_bytes": max_bytes, "stats": stats}
