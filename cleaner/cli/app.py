@@ -96,7 +96,7 @@ def _root(
 
 
 OUTPUT_FORMATS = ("auto", "jsonl", "parquet", "text")
-EXIT_STOPPED, EXIT_INTERRUPTED = 3, 130
+EXIT_STOPPED, EXIT_INTERRUPTED, EXIT_STDOUT_CLOSED = 3, 130, 141  # 141: as a shell reports SIGPIPE
 
 
 def _output_fields(specs: list[str] | None, fmt: str) -> OutputFields:
@@ -296,6 +296,9 @@ def clean(
         stopped, code = "interrupted", EXIT_INTERRUPTED
     except LostRecords as e:
         stopped = f"internal error, the run was stopped: {e}"
+    except BrokenPipeError:  # `cleaner clean x | head`: what is still buffered goes nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        stopped, code = "stdout was closed (broken pipe): the output is incomplete", EXIT_STDOUT_CLOSED
     except OSError as e:
         stopped = f"the run stopped: {e}"
     finally:

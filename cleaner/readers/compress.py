@@ -73,12 +73,15 @@ class _ZstdRaw(io.RawIOBase):
         self._buf = b""
         self._pos = 0
         self._eof = False
+        self._error: Exception | None = None  # raised once the data decoded before it is read
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b) -> int:  # type: ignore[override]
         while self._pos >= len(self._buf):
+            if self._error is not None:
+                raise self._error
             if self._eof:
                 return 0
             chunk = self.fh.read(16384)
@@ -94,10 +97,16 @@ class _ZstdRaw(io.RawIOBase):
         return n
 
     def _feed(self, data: bytes) -> bytes:
-        out = []
+        out: list[bytes] = []
         while data:
             self._in_frame = True
-            out.append(self._d.decompress(data))
+            try:
+                out.append(self._d.decompress(data))
+            except zstandard.ZstdError as e:
+                if not out:
+                    raise
+                self._error = e  # garbage after a whole frame: the frame's data is kept
+                break
             if not self._d.eof:
                 break
             data = self._d.unused_data

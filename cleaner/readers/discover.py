@@ -135,11 +135,12 @@ def _walk(folder: Path, exclude: set[Path]) -> list[Path]:
     """A folder's input files: known formats, not cleaner's own outputs and work files."""
     found = []
     for p in folder.rglob("*"):
-        if not p.is_file() or not kind_of(p) or p.name.endswith(".checkpoint.json"):
+        broken_link = p.is_symlink() and not p.exists()  # dangling or looping: an error record, not a silent skip
+        if not (p.is_file() or broken_link) or not kind_of(p) or p.name.endswith(".checkpoint.json"):
             continue
         if any(part.endswith(".tmp") for part in p.relative_to(folder).parts[:-1]):
             continue  # parts of an unfinished Parquet or text-folder output
-        if exclude and p.resolve() in exclude:
+        if exclude and not broken_link and p.resolve() in exclude:
             continue
         found.append(p)
     return sorted(found)
