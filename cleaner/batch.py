@@ -27,7 +27,10 @@ from cleaner.extract import NoContent, NotHtml
 from cleaner.readers.base import Failure, Item, ReadStats
 from cleaner.writers.base import Writer
 
-__all__ = ["Checkpoint", "Outcome", "ProgressBar", "Summary", "Writer", "outcomes", "process", "run_batch"]
+__all__ = [
+    "Checkpoint", "OutputBusy", "OutputLock", "Outcome", "ProgressBar", "Summary", "Writer", "outcomes", "process",
+    "run_batch",
+]
 
 
 @dataclass
@@ -293,7 +296,8 @@ class Checkpoint:
             )
         return state
 
-    def save(self, summary: Summary, writers: dict[str, dict[str, Any]]) -> None:
+    def save(self, summary: Summary, writers: dict[str, dict[str, Any]], inputs: dict[str, Any] | None = None) -> None:
+        """``inputs``: what the first ``done`` documents were (InputDigest.state), checked on resume."""
         state = {
             "version": self.VERSION,
             "fingerprint": self.fingerprint,
@@ -301,6 +305,7 @@ class Checkpoint:
             "writers": writers,
             "summary": summary.to_dict(),
             "config": self.config,
+            "inputs": inputs,
         }
         tmp = self.path.with_name(self.path.name + ".tmp")
         with open(tmp, "w", encoding="utf-8") as f:
@@ -312,6 +317,45 @@ class Checkpoint:
         for p in (self.path, self.path.with_name(self.path.name + ".tmp")):
             if p.exists():
                 p.unlink()
+
+
+class OutputBusy(Exception):
+    """Another run holds the output's lock."""
+
+
+class OutputLock:
+    """One run per output: ``OUTPUT.lock`` beside it, an OS file lock (``filelock``) held for
+    the whole run and released by the OS if the process dies, so it never goes stale. Two
+    runs writing one output would each rename their own ``.tmp`` over the other's."""
+
+    def __init__(self, output: Path):
+        from filelock import FileLock
+
+        self.output = output
+        self.path = output.with_name(output.name + ".lock")
+        self._lock = FileLock(str(self.path))
+
+    def acquire(self) -> None:
+        from filelock import Timeout
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(blocking=False)
+        except Timeout:
+            raise OutputBusy(
+                f"another cleaner run is writing {self.output} (it holds {self.path}); "
+                "wait for it to end, or write to another --output"
+            ) from None
+
+    def release(self) -> None:
+        if not self._lock.is_locked:
+            return
+        # Removed while still held: a run starting after this makes a new lock file and takes it.
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+        self._lock.release()
 
 
 class ProgressBar:

@@ -19,11 +19,11 @@ from rich.markup import escape
 
 from cleaner import __version__
 from cleaner.api import DEFAULT_MAX_REMOVED_SHARE, Cleaner
-from cleaner.batch import Checkpoint, LostRecords, ProgressBar, Summary, run_batch
+from cleaner.batch import Checkpoint, LostRecords, OutputBusy, OutputLock, ProgressBar, Summary, run_batch
 from cleaner.explain import render_plain, render_rich
 from cleaner.extract import NoContent
 from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, ReadStats
-from cleaner.readers.discover import KINDS, InputsChanged, iter_documents
+from cleaner.readers.discover import KINDS, InputDigest, InputsChanged, iter_documents
 from cleaner.readers.jsonl import Fields
 from cleaner.rules.errors import RuleError
 from cleaner.rules.examples import run_examples
@@ -202,6 +202,9 @@ def clean(
         raise _usage_error(f"--format text writes a folder, but {output} is a file")
     if fmt != "text" and output is not None and output.is_dir():
         raise _usage_error(f"{output} is a folder; give a file name, or use --format text")
+    if fmt == "text" and output is not None and not resume and output.is_dir() and any(output.iterdir()):
+        raise _usage_error(f"{output} is not empty: a text-folder run writes only into an empty or new folder, "
+                           "so no old file is taken for one of its records (--resume continues a killed run)")
     out_fields = _output_fields(output_field, fmt)
     if fmt == "text" and output_field:
         raise _usage_error("--output-field does not apply to --format text")
@@ -212,112 +215,126 @@ def clean(
     fields = Fields(text=text_field, html=html_field, id=id_field, url=url_field, language=language_field)
     max_bytes = int(max_document_mb * 1e6)
 
-    ckpt: Checkpoint | None = None
-    state: dict | None = None
-    if output is not None:
-        config = {
-            "version": __version__,
-            "inputs": [i if i == "-" else str(Path(i).resolve()) for i in inputs],
-            "input_format": input_format,
-            "fields": dataclasses.asdict(fields),
-            "format": fmt,
-            "output": str(output.resolve()),
-            "errors": str(errors.resolve()),
-            "output_fields": dataclasses.asdict(out_fields),
-            "rules": cleaner.ruleset.describe()["sha256"],
-            "options": cleaner.options,
-            "max_bytes": max_bytes,
-        }
-        ckpt = Checkpoint(Checkpoint.path_for(output), config)
-        if resume:
-            try:
-                state = ckpt.load()
-            except ValueError as e:
-                raise _usage_error(str(e)) from None
-            if state is None and not quiet:
-                err.print(f"no checkpoint at {ckpt.path}: starting from the beginning", highlight=False, markup=False)
-        else:
-            ckpt.remove()
-
-    def make_writers(st: dict | None) -> tuple[Writer, ErrorWriter]:
-        ws = (st or {}).get("writers", {})
-        if fmt == "text":
-            w: Writer = TextDirWriter(output, ws.get("output") if st else None)  # type: ignore[arg-type]
-        elif fmt == "parquet":
-            w = ParquetWriter(output, ws.get("output") if st else None, out_fields)  # type: ignore[arg-type]
-        else:
-            w = JsonlWriter(output, ws.get("output") if st else None, out_fields)
-        return w, ErrorWriter(errors, ws.get("errors") if st else None)  # type: ignore[arg-type]
-
+    lock = OutputLock(output) if output is not None else None
+    if lock is not None:
+        try:
+            lock.acquire()
+        except OutputBusy as e:
+            raise _usage_error(str(e)) from None
     try:
-        writer, error_writer = make_writers(state)
-    except (ResumeError, KeyError, TypeError, ValueError) as e:
-        err.print(f"[yellow]cannot resume ({escape(str(e))}): starting from the beginning[/]", highlight=False)
-        state = None
+        ckpt: Checkpoint | None = None
+        state: dict | None = None
+        if output is not None:
+            config = {
+                "version": __version__,
+                "inputs": [i if i == "-" else str(Path(i).resolve()) for i in inputs],
+                "input_format": input_format,
+                "fields": dataclasses.asdict(fields),
+                "format": fmt,
+                "output": str(output.resolve()),
+                "errors": str(errors.resolve()),
+                "output_fields": dataclasses.asdict(out_fields),
+                "rules": cleaner.ruleset.describe()["sha256"],
+                "options": cleaner.options,
+                "max_bytes": max_bytes,
+            }
+            ckpt = Checkpoint(Checkpoint.path_for(output), config)
+            if resume:
+                try:
+                    state = ckpt.load()
+                except ValueError as e:
+                    raise _usage_error(str(e)) from None
+                if state is None and not quiet:
+                    err.print(f"no checkpoint at {ckpt.path}: starting from the beginning",
+                              highlight=False, markup=False)
+            else:
+                ckpt.remove()
+
+        def make_writers(st: dict | None) -> tuple[Writer, ErrorWriter]:
+            ws = (st or {}).get("writers", {})
+            if fmt == "text":
+                w: Writer = TextDirWriter(output, ws.get("output") if st else None)  # type: ignore[arg-type]
+            elif fmt == "parquet":
+                w = ParquetWriter(output, ws.get("output") if st else None, out_fields)  # type: ignore[arg-type]
+            else:
+                w = JsonlWriter(output, ws.get("output") if st else None, out_fields)
+            return w, ErrorWriter(errors, ws.get("errors") if st else None)  # type: ignore[arg-type]
+
+        try:
+            writer, error_writer = make_writers(state)
+        except (ResumeError, KeyError, TypeError, ValueError) as e:
+            err.print(f"[yellow]cannot resume ({escape(str(e))}): starting from the beginning[/]", highlight=False)
+            state = None
+            if ckpt is not None:
+                ckpt.remove()
+            writer, error_writer = make_writers(None)
+        except OSError as e:
+            raise _usage_error(f"cannot write the output: {e}") from None
+
+        done = int(state["done"]) if state else 0
+        start = Summary.from_dict(state["summary"]) if state else Summary()
+        start.resumed_from = done
+        if done and not quiet:
+            err.print(f"resuming: {done:,} documents were done by the earlier run", highlight=False)
+        stats = ReadStats()
+        own = {p.resolve() for p in (output, errors) if p is not None}
+        digest = InputDigest(state.get("inputs") if state else None, track=ckpt is not None)
+        items = iter_documents(inputs, fields, input_format, max_bytes=max_bytes, stats=stats, skip=done, exclude=own,
+                               digest=digest)
+
+        def save(s: Summary) -> None:
+            assert ckpt is not None
+            writers = {"output": writer.checkpoint(), "errors": error_writer.checkpoint()}
+            ckpt.save(s, writers, digest.state(s.documents))
+
+        show = not quiet and err.is_terminal
+        ok = False
+        stopped: str | None = None
+        code = EXIT_STOPPED
+        summary = start
+        try:
+            kw = {"workers": workers, "summary": start, "checkpoint": save if ckpt else None, "every": checkpoint_every}
+            if show:
+                with ProgressBar(err, stats, start) as bar:
+                    summary = run_batch(items, cleaner, writer, error_writer, on_progress=bar.update, **kw)
+            else:
+                summary = run_batch(items, cleaner, writer, error_writer, **kw)
+            summary.skipped = stats.skipped
+            written = writer.count + error_writer.count  # type: ignore[attr-defined]
+            if written != summary.documents - done:
+                raise LostRecords(f"{summary.documents - done} inputs but {written} records written")
+            ok = True
+        except InputsChanged as e:
+            stopped, code = f"cannot resume: {e}; rerun without --resume to start over", EXIT_USAGE
+        except KeyboardInterrupt:
+            stopped, code = "interrupted", EXIT_INTERRUPTED
+        except LostRecords as e:
+            stopped = f"internal error, the run was stopped: {e}"
+        except BrokenPipeError:  # `cleaner clean x | head`: what is still buffered goes nowhere
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            stopped, code = "stdout was closed (broken pipe): the output is incomplete", EXIT_STDOUT_CLOSED
+        except OSError as e:
+            stopped = f"the run stopped: {e}"
+        finally:
+            try:
+                writer.close(ok)
+                error_writer.close(ok)
+            except OSError as e:
+                ok, stopped = False, f"the output could not be finished: {e}"
+        if not ok:
+            where = ""
+            if code != EXIT_USAGE and ckpt is not None and ckpt.path.exists():
+                where = f"; what was written is kept: rerun with --resume to continue (checkpoint {ckpt.path})"
+            err.print(f"[bold red]error:[/] {escape(f'{stopped}{where}')}", highlight=False)
+            raise typer.Exit(code)
         if ckpt is not None:
             ckpt.remove()
-        writer, error_writer = make_writers(None)
-    except OSError as e:
-        raise _usage_error(f"cannot write the output: {e}") from None
-
-    done = int(state["done"]) if state else 0
-    start = Summary.from_dict(state["summary"]) if state else Summary()
-    start.resumed_from = done
-    if done and not quiet:
-        err.print(f"resuming: {done:,} documents were done by the earlier run", highlight=False)
-    stats = ReadStats()
-    own = {p.resolve() for p in (output, errors) if p is not None}
-    items = iter_documents(inputs, fields, input_format, max_bytes=max_bytes, stats=stats, skip=done, exclude=own)
-
-    def save(s: Summary) -> None:
-        assert ckpt is not None
-        ckpt.save(s, {"output": writer.checkpoint(), "errors": error_writer.checkpoint()})
-
-    show = not quiet and err.is_terminal
-    ok = False
-    stopped: str | None = None
-    code = EXIT_STOPPED
-    summary = start
-    try:
-        kw = {"workers": workers, "summary": start, "checkpoint": save if ckpt else None, "every": checkpoint_every}
-        if show:
-            with ProgressBar(err, stats, start) as bar:
-                summary = run_batch(items, cleaner, writer, error_writer, on_progress=bar.update, **kw)
-        else:
-            summary = run_batch(items, cleaner, writer, error_writer, **kw)
-        summary.skipped = stats.skipped
-        written = writer.count + error_writer.count  # type: ignore[attr-defined]
-        if written != summary.documents - done:
-            raise LostRecords(f"{summary.documents - done} inputs but {written} records written")
-        ok = True
-    except InputsChanged as e:
-        stopped, code = f"cannot resume: {e}; rerun without --resume to start over", EXIT_USAGE
-    except KeyboardInterrupt:
-        stopped, code = "interrupted", EXIT_INTERRUPTED
-    except LostRecords as e:
-        stopped = f"internal error, the run was stopped: {e}"
-    except BrokenPipeError:  # `cleaner clean x | head`: what is still buffered goes nowhere
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        stopped, code = "stdout was closed (broken pipe): the output is incomplete", EXIT_STDOUT_CLOSED
-    except OSError as e:
-        stopped = f"the run stopped: {e}"
+        if not quiet:
+            _print_summary(summary, output, errors if summary.failed else None)
+        raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
     finally:
-        try:
-            writer.close(ok)
-            error_writer.close(ok)
-        except OSError as e:
-            ok, stopped = False, f"the output could not be finished: {e}"
-    if not ok:
-        where = ""
-        if code != EXIT_USAGE and ckpt is not None and ckpt.path.exists():
-            where = f"; what was written is kept: rerun with --resume to continue (checkpoint {ckpt.path})"
-        err.print(f"[bold red]error:[/] {escape(f'{stopped}{where}')}", highlight=False)
-        raise typer.Exit(code)
-    if ckpt is not None:
-        ckpt.remove()
-    if not quiet:
-        _print_summary(summary, output, errors if summary.failed else None)
-    raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
+        if lock is not None:
+            lock.release()
 
 
 def _print_summary(s: Summary, output: Path | None, errors: Path | None) -> None:

@@ -8,7 +8,9 @@ contribute the files whose name says a known format.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import sys
 import zlib
@@ -46,7 +48,72 @@ HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
 
 class InputsChanged(Exception):
-    """--resume was asked to skip more inputs than there are: the inputs are not the same."""
+    """--resume found other inputs than the killed run's: fewer documents, other files or sizes,
+    or other documents where the killed run had read its first ones."""
+
+
+class InputDigest:
+    """What a run has read, so that ``--resume`` can check it reads the same thing.
+
+    ``listing`` hashes the inputs' paths and sizes; a hash chain runs over the items in
+    order, each item keyed by its id, source block, content hash and metadata (an error
+    record by its kind and message). A one-document file is keyed by its path, size and
+    modification time instead, so a resumed run can skip it without opening it.
+    ``expect`` is the checkpoint's ``state()``: reading stops with InputsChanged where the
+    inputs differ from it, before anything new is written.
+    """
+
+    def __init__(self, expect: dict | None = None, track: bool = True):
+        self.expect = expect if isinstance(expect, dict) else None
+        self.track = track  # keep the chain at each item for state(): off when nothing checkpoints
+        self.listing = ""
+        self.n = 0
+        self._chain = hashlib.sha256(b"cleaner inputs").digest()
+        self._at: dict[int, bytes] = {}
+
+    def list_sources(self, sources: list[Source]) -> None:
+        rows = [[s.where, s.size if s.path is not None and not s.stream else None] for s in sources]
+        self.listing = hashlib.sha256(json.dumps(rows).encode("utf-8", "surrogatepass")).hexdigest()
+        if self.expect and self.expect.get("listing") not in (None, self.listing):
+            raise InputsChanged("the input files, or their sizes, are not the ones the checkpoint was written for")
+
+    def add(self, key: bytes, keep: bool = True) -> None:
+        self.n += 1
+        self._chain = hashlib.sha256(self._chain + hashlib.sha256(key).digest()).digest()
+        if keep and self.track:
+            self._at[self.n] = self._chain
+
+    def check(self) -> None:
+        """At the end of the skipped items: are they the ones the killed run read?"""
+        if self.expect and self.expect.get("done") == self.n and self.expect.get("read") not in (None, self.hex()):
+            raise InputsChanged(f"the first {self.n:,} documents are not the ones the killed run read")
+
+    def hex(self) -> str:
+        return self._chain.hex()
+
+    def state(self, done: int) -> dict:
+        """The checkpoint's record of the first ``done`` items (older ones are forgotten)."""
+        chain = self._at.get(done, self._chain if done == self.n else b"")
+        for k in [k for k in self._at if k <= done]:
+            del self._at[k]
+        return {"listing": self.listing, "done": done, "read": chain.hex()}
+
+    @staticmethod
+    def item_key(item: Item) -> bytes:
+        if isinstance(item, Failure):
+            fields: list = ["failure", item.id, item.error, item.message, item.source]
+        else:
+            fields = ["document", item.id, item.source, item.metadata, item.url, item.language]
+        return json.dumps(fields, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
+
+    @staticmethod
+    def file_key(src: Source) -> bytes:
+        try:
+            st = os.stat(src.path)  # type: ignore[arg-type]
+            stat: list = [st.st_size, st.st_mtime_ns]
+        except OSError as e:
+            stat = [type(e).__name__]
+        return json.dumps(["file", src.where, *stat]).encode("utf-8", "surrogatepass")
 
 
 def split_name(name: str) -> tuple[str, str | None]:
@@ -197,30 +264,39 @@ def iter_documents(
     stats: ReadStats | None = None,
     skip: int = 0,
     exclude: set[Path] | None = None,
+    digest: InputDigest | None = None,
 ) -> Iterator[Item]:
     """Yield every document or failure from the inputs, in a stable order.
 
     ``skip`` drops that many items from the front (``--resume``); one-document files among
-    them are not even opened.
+    them are not even opened. ``digest`` records what was read (and checks it, see InputDigest).
     """
     fields = fields or Fields()
     stats = stats if stats is not None else ReadStats()
+    digest = digest if digest is not None else InputDigest(track=False)
+    sources = discover(inputs, input_format, stats, exclude)
+    digest.list_sources(sources)
     remaining = skip
-    for src in discover(inputs, input_format, stats, exclude):
-        if src.failure is not None:
-            if remaining:
-                remaining -= 1
-            else:
-                yield src.failure
-            continue
-        if remaining and src.kind in SINGLE:
+    if not remaining:
+        digest.check()
+    for src in sources:
+        single = src.kind in SINGLE and not src.stream and src.failure is None
+        if remaining and single:
             remaining -= 1
+            digest.add(InputDigest.file_key(src), keep=False)
             stats.bytes_read += src.size or 0
+            if not remaining:
+                digest.check()
             continue
-        for item in _guarded(src, _read(src, fields, max_bytes, stats)):
+        reader = [src.failure] if src.failure is not None else _guarded(src, _read(src, fields, max_bytes, stats))
+        for item in reader:
             if remaining:
                 remaining -= 1
+                digest.add(InputDigest.file_key(src) if single else InputDigest.item_key(item), keep=False)
+                if not remaining:
+                    digest.check()
                 continue
+            digest.add(InputDigest.file_key(src) if single else InputDigest.item_key(item))
             yield item
     if remaining:
         raise InputsChanged(f"the inputs hold {skip - remaining} documents, but the checkpoint has {skip} done")
