@@ -19,7 +19,16 @@ from rich.markup import escape
 
 from cleaner import __version__
 from cleaner.api import DEFAULT_MAX_REMOVED_SHARE, Cleaner
-from cleaner.batch import Checkpoint, LostRecords, OutputBusy, OutputLock, ProgressBar, Summary, run_batch
+from cleaner.batch import (
+    Checkpoint,
+    LostRecords,
+    OutputBusy,
+    OutputLock,
+    ProgressBar,
+    Summary,
+    WorkerError,
+    run_batch,
+)
 from cleaner.explain import render_plain, render_rich
 from cleaner.extract import NoContent
 from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, ReadStats
@@ -310,6 +319,8 @@ def clean(
             stopped, code = "interrupted", EXIT_INTERRUPTED
         except LostRecords as e:
             stopped = f"internal error, the run was stopped: {e}"
+        except WorkerError as e:
+            stopped = f"the run stopped: {e}"
         except BrokenPipeError:  # `cleaner clean x | head`: what is still buffered goes nowhere
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             stopped, code = "stdout was closed (broken pipe): the output is incomplete", EXIT_STDOUT_CLOSED
@@ -361,6 +372,10 @@ def _print_summary(s: Summary, output: Path | None, errors: Path | None) -> None
         err.print(f"skipped (not documents): {sk}", highlight=False, markup=False)
     if s.warnings:
         err.print(f"[yellow]{s.warnings} warnings[/] (see provenance.warnings)", highlight=False)
+    if s.worker_restarts:
+        err.print(f"[yellow]worker processes died {s.worker_restarts} times[/]: their chunks were cleaned again"
+                  + (f" ({s.errors_by_kind['worker-crashed']} documents that kill a worker are error records)"
+                     if s.errors_by_kind.get("worker-crashed") else ""), highlight=False)
     if output:
         err.print(f"output: {output}", highlight=False, markup=False)
     if errors:

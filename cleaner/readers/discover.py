@@ -21,6 +21,7 @@ from typing import IO
 
 import zstandard
 
+from cleaner import faults
 from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, Item, ReadStats
 from cleaner.readers.compress import COMPRESSION_SUFFIXES, DecompressError, compression_of, open_counted
 from cleaner.readers.html import HtmlReader
@@ -297,6 +298,7 @@ def iter_documents(
                     digest.check()
                 continue
             digest.add(InputDigest.file_key(src) if single else InputDigest.item_key(item))
+            faults.point("read")
             yield item
     if remaining:
         raise InputsChanged(f"the inputs hold {skip - remaining} documents, but the checkpoint has {skip} done")
