@@ -281,7 +281,7 @@ def iter_documents(
     if not remaining:
         digest.check()
     for src in sources:
-        single = src.kind in SINGLE and not src.stream and src.failure is None
+        single = src.kind in SINGLE and src.path is not None and not src.stream and src.failure is None
         if remaining and single:
             remaining -= 1
             digest.add(InputDigest.file_key(src), keep=False)
