@@ -1,7 +1,8 @@
 """The ``cleaner`` command line: clean, explain, rules list|validate|test.
 
 Exit codes: 0 everything cleaned; 1 some inputs failed (see the errors file);
-2 usage or rule-file errors (nothing was cleaned).
+2 usage or rule-file errors, or another run holds the output (nothing was cleaned);
+3 the run stopped and 130 it was interrupted (both resumable); 141 stdout was closed.
 """
 
 from __future__ import annotations
