@@ -31,8 +31,8 @@ from cleaner.readers.base import Failure, Item, ReadStats
 from cleaner.writers.base import Writer
 
 __all__ = [
-    "Checkpoint", "OutputBusy", "OutputLock", "Outcome", "ProgressBar", "Summary", "Writer", "outcomes", "process",
-    "run_batch",
+    "Checkpoint", "OutputBusy", "OutputLock", "Outcome", "ProgressBar", "Summary", "WorkerError", "Writer", "outcomes",
+    "process", "run_batch",
 ]
 
 
@@ -190,10 +190,8 @@ class _Pending:
 
 
 def _crashed(item: Item, times: int) -> Outcome:
-    fid = item.id
-    src = item.source
     msg = f"a worker process died cleaning this document ({times} times); the batch went on"
-    return Outcome(error=Failure(fid, src, "worker-crashed", msg).to_record())
+    return Outcome(error=Failure(item.id, item.source, "worker-crashed", msg).to_record())
 
 
 def outcomes(

@@ -67,8 +67,8 @@ CASES = [
     ("write-error", 3),
     ("flush", 4),  # the writers about to flush for the 4th checkpoint
     ("checkpoint", 4),  # the 4th checkpoint written but not yet in place
-    ("rename", 1),  # the finished output about to be renamed
-    ("rename", 2),  # the output renamed, the errors file not yet
+    ("rename", 1),  # the finished errors file about to be renamed
+    ("rename", 2),  # the errors file renamed, the output not yet
 ]
 
 
@@ -88,7 +88,8 @@ def test_fault_at_each_phase_then_resume_gives_the_same_bytes(tmp_path, referenc
     assert res.exit_code == 3, res.stderr
     assert "injected fault" in res.stderr and "Traceback" not in res.stderr
     left = snapshot(run)
-    # Nothing that looks complete unless it is: a final file, if there is one, is the reference's.
+    # Nothing that looks complete: no output (the errors file, renamed first, may be there already).
+    assert not out.exists()
     for name, data in left.items():
         if not (".tmp" in name or name.endswith(".checkpoint.json")):
             assert reference[fmt].get(name) == data, name
@@ -116,7 +117,7 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           env={**os.environ, "NO_COLOR": "1", **(env or {})})
 
 
-@pytest.mark.parametrize("fmt,phase,at", [("gz", "checkpoint", 3), ("jsonl", "rename", 2)])
+@pytest.mark.parametrize("fmt,phase,at", [("gz", "checkpoint", 3), ("jsonl", "rename", 2), ("text", "rename", 2)])
 def test_sigkill_at_a_phase_then_resume(tmp_path, reference, fmt, phase, at):
     run = tmp_path / "run"
     run.mkdir()

@@ -328,9 +328,9 @@ def clean(
         except OSError as e:
             stopped = f"the run stopped: {e}"
         finally:
-            try:
-                writer.close(ok)
+            try:  # the errors file first: an output that is there is one whose run finished
                 error_writer.close(ok)
+                writer.close(ok)
             except OSError as e:
                 ok, stopped = False, f"the output could not be finished: {e}"
         if not ok:
