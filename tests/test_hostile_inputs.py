@@ -183,6 +183,19 @@ def test_utf16_and_utf32_with_a_bom_are_read(tmp_path, cleaner, codec, bom):
     assert recs[1]["text"].startswith(GOOD)
 
 
+@pytest.mark.parametrize("codec,bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                                       ("utf-32-le", b"\xff\xfe\x00\x00")])
+def test_jsonl_and_json_in_utf16_or_utf32_with_a_bom(tmp_path, cleaner, codec, bom):
+    lines = [json.dumps({"id": f"d{i}", "text": f"{i}. Grüße, {GOOD}"}, ensure_ascii=False) for i in range(300)]
+    (tmp_path / "a.jsonl").write_bytes(bom + ("\n".join(lines) + "\n").encode(codec))
+    (tmp_path / "b.json").write_bytes(bom + ("[" + ",".join(lines) + "]").encode(codec))
+    bad = {"utf-16-le": b"\x00\xdc", "utf-16-be": b"\xdc\x00", "utf-32-le": b"\x00\x00\x11\x00"}[codec]
+    (tmp_path / "c.jsonl").write_bytes(bom + (lines[0] + "\n").encode(codec) + bad * 3)  # a lone low surrogate
+    recs, errs, _ = clean_all([tmp_path / n for n in ("a.jsonl", "b.json", "c.jsonl")], cleaner)
+    assert [r["text"] for r in recs[:600]] == [json.loads(x)["text"] for x in lines] * 2
+    assert ids(recs[600:]) == ["d0"] and [e["error"] for e in errs] == ["decode"]
+
+
 # ---- pipes and devices ----
 
 

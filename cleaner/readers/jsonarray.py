@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from cleaner.readers.base import Failure, Item
-from cleaner.readers.compress import DecompressError, decompressed
+from cleaner.readers.compress import DecompressError, as_utf8, decompressed
 from cleaner.readers.jsonl import RecordReader, guarded_item
 
 _WS = " \t\r\n"
@@ -135,6 +135,7 @@ class JsonReader(RecordReader):
         try:
             with fh:
                 body, _ = decompressed(fh)  # type: ignore[arg-type]
+                body = as_utf8(body)
                 with body:
                     for item in self._elements(_Stream(body), where):
                         index += 1

@@ -27,7 +27,7 @@ from cleaner.readers.base import (
     jsonable,
     scrub_surrogates,
 )
-from cleaner.readers.compress import DecompressError, decompressed, open_counted
+from cleaner.readers.compress import DecompressError, as_utf8, decompressed, open_counted
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,7 @@ class JsonlReader(RecordReader):
         try:
             with fh:
                 body, compression = decompressed(fh)  # type: ignore[arg-type]
+                body = as_utf8(body)
                 with body:
                     limit = self.max_bytes
                     while True:
@@ -187,6 +188,10 @@ class JsonlReader(RecordReader):
         except OSError as e:
             yield Failure(f"{self.name}:{lineno + 1}", {"path": where, "line": lineno + 1}, "unreadable",
                           f"reading {where} stopped after line {lineno}: {e.strerror or e}")
+            return
+        except UnicodeDecodeError as e:  # a UTF-16 or UTF-32 file (by its byte-order mark) that is not
+            yield Failure(f"{self.name}:{lineno + 1}", {"path": where, "line": lineno + 1}, "decode",
+                          f"reading {where} stopped after line {lineno}: {e}")
             return
         if not seen:
             yield Failure(self.name, {"path": where}, "empty", f"{where} is empty: no records")
