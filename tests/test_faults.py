@@ -175,12 +175,13 @@ def test_a_document_that_kills_its_worker_is_one_error_record(tmp_path, monkeypa
     monkeypatch.setenv("CLEANER_TEST_POISON", "1")  # workers only: this process never cleans here
     src = make_input(tmp_path / "in.jsonl", 200)
     s = Summary()
-    got = list(outcomes(iter_documents([str(src)]), PoisonCleaner(), workers=2, summary=s))
+    # No rules: a worker starts in a blink, and this test starts five pools.
+    got = list(outcomes(iter_documents([str(src)]), PoisonCleaner(default_rules=False), workers=2, summary=s))
     assert len(got) == 200
     crashed = [o.error for o in got if o.error and o.error["error"] == "worker-crashed"]
     assert [e["id"] for e in crashed] == ["d37"] and "died" in crashed[0]["message"]
     monkeypatch.delenv("CLEANER_TEST_POISON")
-    ref = list(outcomes(iter_documents([str(src)]), Cleaner(), workers=1))
+    ref = list(outcomes(iter_documents([str(src)]), Cleaner(default_rules=False), workers=1))
     assert [o.record for o in got if o.record] == [o.record for o in ref if o.record and o.record["id"] != "d37"]
     assert s.worker_restarts >= 3
 
@@ -189,7 +190,7 @@ def test_workers_that_die_as_they_start_stop_the_run(tmp_path, monkeypatch):
     monkeypatch.setenv(faults.ENV, "worker-start:kill:1")  # every worker, every time
     src = make_input(tmp_path / "in.jsonl", 100)
     with pytest.raises(WorkerError, match="died as they started, 3 times"):
-        list(outcomes(iter_documents([str(src)]), Cleaner(), workers=2))
+        list(outcomes(iter_documents([str(src)]), Cleaner(default_rules=False), workers=2))
 
 
 def test_fault_points_do_nothing_unless_armed_and_refuse_bad_specs():

@@ -127,3 +127,10 @@ def test_text_output_into_a_non_empty_folder_is_refused(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert invoke(*args[:3], str(out2), *args[4:], "--checkpoint-every", "10", "--resume").exit_code == 1
     assert sorted(p.name for p in out2.iterdir()) == sorted(p.name for p in out.iterdir())
+
+
+def test_an_output_that_cannot_be_written_is_a_usage_error(tmp_path):
+    src = make_input(tmp_path / "in.jsonl", 5)
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    res = invoke("clean", str(src), "-o", str(tmp_path / "a-file" / "o.jsonl"), "-w", "1")
+    assert res.exit_code == 2 and "cannot write the output" in res.stderr

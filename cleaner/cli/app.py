@@ -231,6 +231,8 @@ def clean(
             lock.acquire()
         except OutputBusy as e:
             raise _usage_error(str(e)) from None
+        except OSError as e:
+            raise _usage_error(f"cannot write the output: {e}") from None
     try:
         ckpt: Checkpoint | None = None
         state: dict | None = None
