@@ -78,8 +78,12 @@ class InputDigest:
         if self.expect and self.expect.get("listing") not in (None, self.listing):
             raise InputsChanged("the input files, or their sizes, are not the ones the checkpoint was written for")
 
-    def add(self, key: bytes, keep: bool = True) -> None:
+    def add(self, item: Item | None, src: Source, single: bool, keep: bool = True) -> None:
+        """The next item (``None``: a one-document file skipped unopened)."""
         self.n += 1
+        if not (self.track or self.expect):
+            return  # nothing will ask: no hashing
+        key = self.file_key(src) if single or item is None else self.item_key(item)
         self._chain = hashlib.sha256(self._chain + hashlib.sha256(key).digest()).digest()
         if keep and self.track:
             self._at[self.n] = self._chain
@@ -284,7 +288,7 @@ def iter_documents(
         single = src.kind in SINGLE and src.path is not None and not src.stream and src.failure is None
         if remaining and single:
             remaining -= 1
-            digest.add(InputDigest.file_key(src), keep=False)
+            digest.add(None, src, single, keep=False)
             stats.bytes_read += src.size or 0
             if not remaining:
                 digest.check()
@@ -293,11 +297,11 @@ def iter_documents(
         for item in reader:
             if remaining:
                 remaining -= 1
-                digest.add(InputDigest.file_key(src) if single else InputDigest.item_key(item), keep=False)
+                digest.add(item, src, single, keep=False)
                 if not remaining:
                     digest.check()
                 continue
-            digest.add(InputDigest.file_key(src) if single else InputDigest.item_key(item))
+            digest.add(item, src, single)
             faults.point("read")
             yield item
     if remaining:
