@@ -58,6 +58,9 @@ _STRING_BODY = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*', re.S)
 _STRUCT = re.compile(r'[\[\]{}",]')
 
 
+_DECODER = json.JSONDecoder()
+
+
 class _TooLarge(Exception):
     pass
 
@@ -197,6 +200,13 @@ class JsonReader(RecordReader):
         """The value at the stream's position as an item; its own failures are its own."""
         limit = 4 * self.max_bytes  # characters of JSON around a text of at most max_bytes
         what = f"record {src['index']}" if "index" in src else "the record"
+        try:  # the fast way: the whole value is in the buffer and parses
+            value, end = _DECODER.raw_decode(s.buf, s.pos)
+            if end < len(s.buf):  # (a number at the buffer's end may go on past it)
+                s.pos = end
+                return guarded_item(value, self.fields, fallback_id, src, self.max_bytes)
+        except (ValueError, RecursionError):
+            pass  # cut by the buffer, or bad: found by its brackets, then parsed alone for the message
         try:
             end = _span(s, limit)
         except _TooLarge:
