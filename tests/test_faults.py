@@ -148,6 +148,29 @@ def test_a_worker_killed_at_start_or_mid_chunk_loses_nothing(tmp_path, reference
     check_same(run, reference["jsonl"])
 
 
+def test_what_a_worker_is_started_with_fits_in_a_pipe(tmp_path, monkeypatch):
+    """The hang of a worker killed as it starts: the parent writes a new process's arguments
+    into a pipe, and blocks for ever once the pipe (64 KiB) is full and nobody reads. The
+    rules (half a megabyte pickled) go through a file; the arguments must stay small."""
+    import pickle
+
+    from cleaner import batch
+
+    seen: list = []
+    real = batch.ProcessPoolExecutor
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["initargs"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", spy)
+    src = make_input(tmp_path / "in.jsonl", 100)
+    cleaner = Cleaner()
+    assert len(pickle.dumps(cleaner)) > 1 << 16  # what used to go through the pipe
+    assert len(list(outcomes(iter_documents([str(src)]), cleaner, workers=2))) == 100
+    assert seen and all(len(pickle.dumps(a[:2])) < 4096 for a in seen)  # the event travels as a handle
+
+
 def test_a_worker_that_cannot_load_the_rules_stops_the_run(tmp_path, reference):
     run = tmp_path / "run"
     run.mkdir()
