@@ -128,6 +128,7 @@ def _output_fields(specs: list[str] | None, fmt: str) -> OutputFields:
 
 @app.command()
 def clean(
+    ctx: typer.Context,
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursed) or - for stdin.")],
     output: Annotated[
         Path | None,
@@ -233,122 +234,119 @@ def clean(
             raise _usage_error(str(e)) from None
         except OSError as e:
             raise _usage_error(f"cannot write the output: {e}") from None
+        ctx.call_on_close(lock.release)  # however the command ends
+    ckpt: Checkpoint | None = None
+    state: dict | None = None
+    if output is not None:
+        config = {
+            "version": __version__,
+            "inputs": [i if i == "-" else str(Path(i).resolve()) for i in inputs],
+            "input_format": input_format,
+            "fields": dataclasses.asdict(fields),
+            "format": fmt,
+            "output": str(output.resolve()),
+            "errors": str(errors.resolve()),
+            "output_fields": dataclasses.asdict(out_fields),
+            "rules": cleaner.ruleset.describe()["sha256"],
+            "options": cleaner.options,
+            "max_bytes": max_bytes,
+        }
+        ckpt = Checkpoint(Checkpoint.path_for(output), config)
+        if resume:
+            try:
+                state = ckpt.load()
+            except ValueError as e:
+                raise _usage_error(str(e)) from None
+            if state is None and not quiet:
+                err.print(f"no checkpoint at {ckpt.path}: starting from the beginning",
+                          highlight=False, markup=False)
+        else:
+            ckpt.remove()
+
+    def make_writers(st: dict | None) -> tuple[Writer, ErrorWriter]:
+        ws = (st or {}).get("writers", {})
+        if fmt == "text":
+            w: Writer = TextDirWriter(output, ws.get("output") if st else None)  # type: ignore[arg-type]
+        elif fmt == "parquet":
+            w = ParquetWriter(output, ws.get("output") if st else None, out_fields)  # type: ignore[arg-type]
+        else:
+            w = JsonlWriter(output, ws.get("output") if st else None, out_fields)
+        return w, ErrorWriter(errors, ws.get("errors") if st else None)  # type: ignore[arg-type]
+
     try:
-        ckpt: Checkpoint | None = None
-        state: dict | None = None
-        if output is not None:
-            config = {
-                "version": __version__,
-                "inputs": [i if i == "-" else str(Path(i).resolve()) for i in inputs],
-                "input_format": input_format,
-                "fields": dataclasses.asdict(fields),
-                "format": fmt,
-                "output": str(output.resolve()),
-                "errors": str(errors.resolve()),
-                "output_fields": dataclasses.asdict(out_fields),
-                "rules": cleaner.ruleset.describe()["sha256"],
-                "options": cleaner.options,
-                "max_bytes": max_bytes,
-            }
-            ckpt = Checkpoint(Checkpoint.path_for(output), config)
-            if resume:
-                try:
-                    state = ckpt.load()
-                except ValueError as e:
-                    raise _usage_error(str(e)) from None
-                if state is None and not quiet:
-                    err.print(f"no checkpoint at {ckpt.path}: starting from the beginning",
-                              highlight=False, markup=False)
-            else:
-                ckpt.remove()
-
-        def make_writers(st: dict | None) -> tuple[Writer, ErrorWriter]:
-            ws = (st or {}).get("writers", {})
-            if fmt == "text":
-                w: Writer = TextDirWriter(output, ws.get("output") if st else None)  # type: ignore[arg-type]
-            elif fmt == "parquet":
-                w = ParquetWriter(output, ws.get("output") if st else None, out_fields)  # type: ignore[arg-type]
-            else:
-                w = JsonlWriter(output, ws.get("output") if st else None, out_fields)
-            return w, ErrorWriter(errors, ws.get("errors") if st else None)  # type: ignore[arg-type]
-
-        try:
-            writer, error_writer = make_writers(state)
-        except (ResumeError, KeyError, TypeError, ValueError) as e:
-            err.print(f"[yellow]cannot resume ({escape(str(e))}): starting from the beginning[/]", highlight=False)
-            state = None
-            if ckpt is not None:
-                ckpt.remove()
-            writer, error_writer = make_writers(None)
-        except OSError as e:
-            raise _usage_error(f"cannot write the output: {e}") from None
-
-        done = int(state["done"]) if state else 0
-        start = Summary.from_dict(state["summary"]) if state else Summary()
-        start.resumed_from = done
-        if done and not quiet:
-            err.print(f"resuming: {done:,} documents were done by the earlier run", highlight=False)
-        stats = ReadStats()
-        own = {p.resolve() for p in (output, errors) if p is not None}
-        digest = InputDigest(state.get("inputs") if state else None, track=ckpt is not None)
-        items = iter_documents(inputs, fields, input_format, max_bytes=max_bytes, stats=stats, skip=done, exclude=own,
-                               digest=digest)
-
-        def save(s: Summary) -> None:
-            assert ckpt is not None
-            writers = {"output": writer.checkpoint(), "errors": error_writer.checkpoint()}
-            ckpt.save(s, writers, digest.state(s.documents))
-
-        show = not quiet and err.is_terminal
-        ok = False
-        stopped: str | None = None
-        code = EXIT_STOPPED
-        summary = start
-        try:
-            kw = {"workers": workers, "summary": start, "checkpoint": save if ckpt else None, "every": checkpoint_every}
-            if show:
-                with ProgressBar(err, stats, start) as bar:
-                    summary = run_batch(items, cleaner, writer, error_writer, on_progress=bar.update, **kw)
-            else:
-                summary = run_batch(items, cleaner, writer, error_writer, **kw)
-            summary.skipped = stats.skipped
-            written = writer.count + error_writer.count  # type: ignore[attr-defined]
-            if written != summary.documents - done:
-                raise LostRecords(f"{summary.documents - done} inputs but {written} records written")
-            ok = True
-        except InputsChanged as e:
-            stopped, code = f"cannot resume: {e}; rerun without --resume to start over", EXIT_USAGE
-        except KeyboardInterrupt:
-            stopped, code = "interrupted", EXIT_INTERRUPTED
-        except LostRecords as e:
-            stopped = f"internal error, the run was stopped: {e}"
-        except WorkerError as e:
-            stopped = f"the run stopped: {e}"
-        except BrokenPipeError:  # `cleaner clean x | head`: what is still buffered goes nowhere
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            stopped, code = "stdout was closed (broken pipe): the output is incomplete", EXIT_STDOUT_CLOSED
-        except OSError as e:
-            stopped = f"the run stopped: {e}"
-        finally:
-            try:  # the errors file first: an output that is there is one whose run finished
-                error_writer.close(ok)
-                writer.close(ok)
-            except OSError as e:
-                ok, stopped = False, f"the output could not be finished: {e}"
-        if not ok:
-            where = ""
-            if code != EXIT_USAGE and ckpt is not None and ckpt.path.exists():
-                where = f"; what was written is kept: rerun with --resume to continue (checkpoint {ckpt.path})"
-            err.print(f"[bold red]error:[/] {escape(f'{stopped}{where}')}", highlight=False)
-            raise typer.Exit(code)
+        writer, error_writer = make_writers(state)
+    except (ResumeError, KeyError, TypeError, ValueError) as e:
+        err.print(f"[yellow]cannot resume ({escape(str(e))}): starting from the beginning[/]", highlight=False)
+        state = None
         if ckpt is not None:
             ckpt.remove()
-        if not quiet:
-            _print_summary(summary, output, errors if summary.failed else None)
-        raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
+        writer, error_writer = make_writers(None)
+    except OSError as e:
+        raise _usage_error(f"cannot write the output: {e}") from None
+
+    done = int(state["done"]) if state else 0
+    start = Summary.from_dict(state["summary"]) if state else Summary()
+    start.resumed_from = done
+    if done and not quiet:
+        err.print(f"resuming: {done:,} documents were done by the earlier run", highlight=False)
+    stats = ReadStats()
+    own = {p.resolve() for p in (output, errors) if p is not None}
+    digest = InputDigest(state.get("inputs") if state else None, track=ckpt is not None)
+    items = iter_documents(inputs, fields, input_format, max_bytes=max_bytes, stats=stats, skip=done, exclude=own,
+                           digest=digest)
+
+    def save(s: Summary) -> None:
+        assert ckpt is not None
+        writers = {"output": writer.checkpoint(), "errors": error_writer.checkpoint()}
+        ckpt.save(s, writers, digest.state(s.documents))
+
+    show = not quiet and err.is_terminal
+    ok = False
+    stopped: str | None = None
+    code = EXIT_STOPPED
+    summary = start
+    try:
+        kw = {"workers": workers, "summary": start, "checkpoint": save if ckpt else None, "every": checkpoint_every}
+        if show:
+            with ProgressBar(err, stats, start) as bar:
+                summary = run_batch(items, cleaner, writer, error_writer, on_progress=bar.update, **kw)
+        else:
+            summary = run_batch(items, cleaner, writer, error_writer, **kw)
+        summary.skipped = stats.skipped
+        written = writer.count + error_writer.count  # type: ignore[attr-defined]
+        if written != summary.documents - done:
+            raise LostRecords(f"{summary.documents - done} inputs but {written} records written")
+        ok = True
+    except InputsChanged as e:
+        stopped, code = f"cannot resume: {e}; rerun without --resume to start over", EXIT_USAGE
+    except KeyboardInterrupt:
+        stopped, code = "interrupted", EXIT_INTERRUPTED
+    except LostRecords as e:
+        stopped = f"internal error, the run was stopped: {e}"
+    except WorkerError as e:
+        stopped = f"the run stopped: {e}"
+    except BrokenPipeError:  # `cleaner clean x | head`: what is still buffered goes nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        stopped, code = "stdout was closed (broken pipe): the output is incomplete", EXIT_STDOUT_CLOSED
+    except OSError as e:
+        stopped = f"the run stopped: {e}"
     finally:
-        if lock is not None:
-            lock.release()
+        try:  # the errors file first: an output that is there is one whose run finished
+            error_writer.close(ok)
+            writer.close(ok)
+        except OSError as e:
+            ok, stopped = False, f"the output could not be finished: {e}"
+    if not ok:
+        where = ""
+        if code != EXIT_USAGE and ckpt is not None and ckpt.path.exists():
+            where = f"; what was written is kept: rerun with --resume to continue (checkpoint {ckpt.path})"
+        err.print(f"[bold red]error:[/] {escape(f'{stopped}{where}')}", highlight=False)
+        raise typer.Exit(code)
+    if ckpt is not None:
+        ckpt.remove()
+    if not quiet:
+        _print_summary(summary, output, errors if summary.failed else None)
+    raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
 
 
 def _print_summary(s: Summary, output: Path | None, errors: Path | None) -> None:
