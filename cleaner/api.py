@@ -67,6 +67,14 @@ def as_document(doc: Any) -> Document:
     )
 
 
+def _check_fields(**fields: Any) -> None:
+    """A clear TypeError for a wrong argument type, instead of an internal error deep inside."""
+    for name, value in fields.items():
+        want = dict if name == "metadata" else str
+        if value is not None and not isinstance(value, want):
+            raise TypeError(f"{name} must be a {want.__name__} or None, not {type(value).__name__}")
+
+
 class Cleaner:
     """Load rule packs once, then clean any number of documents.
 
@@ -148,9 +156,16 @@ class Cleaner:
         metadata: dict[str, Any] | None = None,
         kind: str = "text",
     ) -> CleanResult:
-        """Clean extracted text; ``kind="markdown"`` also applies the Markdown packs (link syntax, link lists)."""
+        """Clean extracted text; ``kind="markdown"`` also applies the Markdown packs (link syntax, link lists).
+
+        Raises TypeError for a text that is not a ``str`` (bytes included: decode them first). Lone
+        surrogates are kept as they are (offsets index into ``text``)."""
+        if not isinstance(text, str):
+            hint = "; decode bytes first (or pass a page to clean_html)" if isinstance(text, (bytes, bytearray)) else ""
+            raise TypeError(f"clean_text() needs the text as a str, not {type(text).__name__}{hint}")
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        _check_fields(url=url, id=id, language=language, metadata=metadata)
         doc = Document(id=id or "", text=text, url=url, language=language, metadata=dict(metadata or {}), kind=kind)
         return self.clean(doc)
 
@@ -166,6 +181,9 @@ class Cleaner:
 
         Raises ``NoContent`` when the page has no main content, ``NotHtml`` (a ``ValueError``) when it is not HTML.
         """
+        if not isinstance(html, (str, bytes)):
+            raise TypeError(f"clean_html() needs the page as str or bytes, not {type(html).__name__}")
+        _check_fields(url=url, id=id, language=language, metadata=metadata)
         doc = Document(id=id or "", text="", url=url, language=language, metadata=dict(metadata or {}), html=html)
         return self.clean(doc)
 

@@ -12,6 +12,8 @@ import itertools
 import json
 import multiprocessing as mp
 import os
+import pickle
+import tempfile
 import threading
 import time
 from collections import Counter, deque
@@ -22,12 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cleaner import faults
 from cleaner.api import Cleaner
 from cleaner.extract import NoContent, NotHtml
 from cleaner.readers.base import Failure, Item, ReadStats
 from cleaner.writers.base import Writer
 
-__all__ = ["Checkpoint", "Outcome", "ProgressBar", "Summary", "Writer", "outcomes", "process", "run_batch"]
+__all__ = [
+    "Checkpoint", "OutputBusy", "OutputLock", "Outcome", "ProgressBar", "Summary", "WorkerError", "Writer", "outcomes",
+    "process", "run_batch",
+]
 
 
 @dataclass
@@ -43,6 +49,7 @@ class Summary:
     errors_by_kind: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)  # inputs that are not documents (WARC requests, ...)
     resumed_from: int = 0  # documents already done by the killed run this one continues
+    worker_restarts: int = 0  # worker pools started again after a worker died
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,12 +64,14 @@ class Summary:
             "errors_by_kind": dict(self.errors_by_kind.most_common()),
             "skipped": dict(self.skipped),
             "resumed_from": self.resumed_from,
+            "worker_restarts": self.worker_restarts,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Summary:
         s = cls()
-        for k in ("documents", "cleaned", "failed", "chars_in", "chars_out", "warnings", "resumed_from"):
+        for k in ("documents", "cleaned", "failed", "chars_in", "chars_out", "warnings", "resumed_from",
+                  "worker_restarts"):
             setattr(s, k, int(d.get(k, 0)))
         s.seconds = float(d.get("seconds", 0.0))
         for k in ("removals_by_family", "errors_by_kind", "skipped"):
@@ -116,13 +125,34 @@ def process(cleaner: Cleaner, item: Item) -> Outcome:
 
 
 _WORKER_CLEANER: Cleaner | None = None
+_WORKER_FAILURE: str | None = None
+MAX_START_FAILURES = 3  # pools in a row whose workers died before cleaning anything: the run stops
+MAX_RESTARTS = 20  # worker deaths in one run past which it stops (resumable) rather than crawl on
 
 
-def _init_worker(cleaner: Cleaner, parent: int | None = None) -> None:
-    global _WORKER_CLEANER
-    _WORKER_CLEANER = cleaner  # unpickled once per worker: rules compile once per process
+class WorkerStartFailed(Exception):
+    """A worker process could not load the rules (raised in the worker, re-raised in the parent)."""
+
+
+class WorkerError(RuntimeError):
+    """The worker processes cannot run: the run stops (exit 3), resumable from its checkpoint."""
+
+
+def _init_worker(blob: str, parent: int | None = None, ready: Any = None) -> None:
+    """Load the Cleaner from the file the parent wrote. A file, not the initializer's
+    arguments: a worker killed as it starts would leave the parent blocked for ever writing
+    half a megabyte of pickled rules into its pipe."""
+    global _WORKER_CLEANER, _WORKER_FAILURE
     if parent is not None:
         threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    try:
+        faults.point("worker-start")
+        with open(blob, "rb") as f:
+            _WORKER_CLEANER = pickle.load(f)  # unpickled once per worker: rules compile once per process
+    except Exception as e:  # noqa: BLE001 - reported by the first chunk, as a clear run error
+        _WORKER_FAILURE = f"{type(e).__name__}: {e}"
+    if ready is not None:
+        ready.set()  # a death after this is the work's doing, not the start's
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -134,7 +164,9 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _process_chunk(chunk: list[Item]) -> list[Outcome]:
-    assert _WORKER_CLEANER is not None
+    if _WORKER_CLEANER is None:
+        raise WorkerStartFailed(_WORKER_FAILURE or "the worker did not load the rules")
+    faults.point("worker-chunk")
     return [process(_WORKER_CLEANER, item) for item in chunk]
 
 
@@ -149,39 +181,110 @@ def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-def outcomes(items: Iterable[Item], cleaner: Cleaner, workers: int = 1, chunk_size: int = 32) -> Iterator[Outcome]:
+@dataclass
+class _Pending:
+    chunk: list[Item]
+    future: Future | None = None
+    suspect: bool = False  # in flight when a worker died: cleaned again one at a time
+    crashes: int = 0
+
+
+def _crashed(item: Item, times: int) -> Outcome:
+    msg = f"a worker process died cleaning this document ({times} times); the batch went on"
+    return Outcome(error=Failure(item.id, item.source, "worker-crashed", msg).to_record())
+
+
+def outcomes(
+    items: Iterable[Item], cleaner: Cleaner, workers: int = 1, chunk_size: int = 32, summary: Summary | None = None
+) -> Iterator[Outcome]:
     """Outcomes in input order. With workers > 1, chunks go to worker processes and at most
-    ``2 * workers`` chunks are in flight, so memory stays bounded however long the input."""
+    ``2 * workers`` chunks are in flight, so memory stays bounded however long the input.
+
+    A worker that dies takes no chunk with it: the pool is started again and the chunks that
+    were in flight are cleaned again, one at a time, so the one that kills a worker is found;
+    it is then cleaned document by document, and a document that kills a worker twice becomes
+    a ``worker-crashed`` error record. ``summary.worker_restarts`` counts the restarts. Workers
+    that cannot load the rules, die as they start ``MAX_START_FAILURES`` times in a row, or
+    die more than ``MAX_RESTARTS`` times in all, stop the run with WorkerError.
+    """
     chunks = _chunks(items, chunk_size)
     first = next(chunks, [])
     if workers <= 1 or len(first) < chunk_size:  # small inputs are not worth starting processes
         for item in itertools.chain(first, itertools.chain.from_iterable(chunks)):
             yield process(cleaner, item)
         return
+    with tempfile.TemporaryDirectory(prefix="cleaner-workers-") as tmp:
+        blob = os.path.join(tmp, "cleaner.pickle")
+        with open(blob, "wb") as f:
+            pickle.dump(cleaner, f, protocol=pickle.HIGHEST_PROTOCOL)
+        yield from _pooled(itertools.chain([first], chunks), blob, workers, summary)
+
+
+def _pooled(chunks: Iterator[list[Item]], blob: str, workers: int, summary: Summary | None) -> Iterator[Outcome]:
     ctx = mp.get_context("spawn")  # no fork: the parent may run a progress thread
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(cleaner, os.getpid()))
-    pending: deque[tuple[list[Item], Future | None]] = deque()
 
-    def drain_one() -> list[Outcome]:
-        chunk, fut = pending.popleft()
-        if fut is not None:
-            try:
-                return fut.result()
-            except Exception:  # noqa: BLE001 - a dead worker: redo its chunk here, item by item
-                pass
-        return [process(cleaner, item) for item in chunk]
+    def new_pool() -> tuple[ProcessPoolExecutor, Any]:
+        ready = ctx.Event()
+        args = (blob, os.getpid(), ready)
+        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=args), ready
 
+    pool, ready = new_pool()
+    pending: deque[_Pending] = deque()
+    start_failures = restarts = 0
+    exhausted = False
     try:
-        for chunk in itertools.chain([first], chunks):
+        while True:
+            while not exhausted and len(pending) < 2 * workers:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    exhausted = True
+                else:
+                    pending.append(_Pending(chunk))
+            if not pending:
+                return
+            isolate = any(p.suspect for p in pending)
+            for p in itertools.islice(pending, 0, 1 if isolate else None):
+                if p.future is None:
+                    try:
+                        p.future = pool.submit(_process_chunk, p.chunk)
+                    except (BrokenProcessPool, RuntimeError):
+                        break  # the pool is dead: found below, through the head's future
+            head = pending[0]
             try:
-                fut: Future | None = pool.submit(_process_chunk, chunk)
-            except (BrokenProcessPool, RuntimeError):  # the pool died: carry on in this process
-                fut = None
-            pending.append((chunk, fut))
-            while len(pending) >= 2 * workers:
-                yield from drain_one()
-        while pending:
-            yield from drain_one()
+                if head.future is None:
+                    raise BrokenProcessPool("the pool could not take work")
+                out = head.future.result()
+            except WorkerStartFailed as e:
+                raise WorkerError(f"a worker process could not load the rules: {e}") from None
+            except Exception as e:  # noqa: BLE001 - a worker died (or the chunk failed): clean it again
+                started = ready.is_set()
+                pool.shutdown(wait=True, cancel_futures=True)
+                restarts += 1
+                if summary is not None:
+                    summary.worker_restarts += 1
+                if restarts > MAX_RESTARTS:
+                    why = f"{type(e).__name__}: {e}"
+                    raise WorkerError(f"worker processes died {restarts} times (last: {why})") from None
+                if not started:  # no worker got as far as loading the rules: no chunk is to blame
+                    start_failures += 1
+                    if start_failures >= MAX_START_FAILURES:
+                        raise WorkerError(f"worker processes died as they started, {start_failures} times in a row "
+                                          f"({type(e).__name__}: {e})") from None
+                elif head.suspect:  # it was alone in flight: it is the one that killed the worker
+                    head.crashes += 1
+                    if len(head.chunk) > 1:
+                        pending.popleft()
+                        pending.extendleft(_Pending([it], suspect=True) for it in reversed(head.chunk))
+                    elif head.crashes >= 2:
+                        pending.popleft()
+                        yield _crashed(head.chunk[0], head.crashes)
+                for p in pending:
+                    p.future, p.suspect = None, p.suspect or started
+                pool, ready = new_pool()
+                continue
+            pending.popleft()
+            start_failures = 0
+            yield from out
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -227,14 +330,16 @@ def run_batch(
     t0 = time.perf_counter()
     elapsed0 = s.seconds
     since = 0
-    for o in outcomes(counted, cleaner, workers, chunk_size=chunk_size):
+    for o in outcomes(counted, cleaner, workers, chunk_size=chunk_size, summary=s):
         s.documents += 1
         if o.error is not None:
+            faults.point("write-error")
             errors.write(o.error)
             s.failed += 1
             s.errors_by_kind[o.error.get("error", "unknown")] += 1
         else:
             assert o.record is not None
+            faults.point("write-record")
             out.write(o.record)
             s.cleaned += 1
             s.chars_in += o.chars_in
@@ -244,6 +349,7 @@ def run_batch(
         since += 1
         if checkpoint is not None and since >= every:
             s.seconds = elapsed0 + time.perf_counter() - t0
+            faults.point("flush")
             checkpoint(s)
             since = 0
         if on_progress:
@@ -293,7 +399,8 @@ class Checkpoint:
             )
         return state
 
-    def save(self, summary: Summary, writers: dict[str, dict[str, Any]]) -> None:
+    def save(self, summary: Summary, writers: dict[str, dict[str, Any]], inputs: dict[str, Any] | None = None) -> None:
+        """``inputs``: what the first ``done`` documents were (InputDigest.state), checked on resume."""
         state = {
             "version": self.VERSION,
             "fingerprint": self.fingerprint,
@@ -301,17 +408,58 @@ class Checkpoint:
             "writers": writers,
             "summary": summary.to_dict(),
             "config": self.config,
+            "inputs": inputs,
         }
         tmp = self.path.with_name(self.path.name + ".tmp")
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(state, f)
             f.flush()
+        faults.point("checkpoint")
         os.replace(tmp, self.path)
 
     def remove(self) -> None:
         for p in (self.path, self.path.with_name(self.path.name + ".tmp")):
             if p.exists():
                 p.unlink()
+
+
+class OutputBusy(Exception):
+    """Another run holds the output's lock."""
+
+
+class OutputLock:
+    """One run per output: ``OUTPUT.lock`` beside it, an OS file lock (``filelock``) held for
+    the whole run and released by the OS if the process dies, so it never goes stale. Two
+    runs writing one output would each rename their own ``.tmp`` over the other's."""
+
+    def __init__(self, output: Path):
+        from filelock import FileLock
+
+        self.output = output
+        self.path = output.with_name(output.name + ".lock")
+        self._lock = FileLock(str(self.path))
+
+    def acquire(self) -> None:
+        from filelock import Timeout
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(blocking=False)
+        except Timeout:
+            raise OutputBusy(
+                f"another cleaner run is writing {self.output} (it holds {self.path}); "
+                "wait for it to end, or write to another --output"
+            ) from None
+
+    def release(self) -> None:
+        if not self._lock.is_locked:
+            return
+        # Removed while still held: a run starting after this makes a new lock file and takes it.
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+        self._lock.release()
 
 
 class ProgressBar:

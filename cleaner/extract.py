@@ -83,7 +83,7 @@ def extract_html(html: str | bytes | lxml_html.HtmlElement, url: str | None = No
     doc = bare_extraction(tree, url=url, with_metadata=True, **TRAFILATURA_OPTIONS)
     text = (doc.text or "") if doc is not None else ""
     if not text.strip():
-        raise NoContent("trafilatura found no main content in the page")
+        raise NoContent("trafilatura found no main content in the page" + _depth_note(tree))
     meta: dict[str, Any] = {}
     for name in METADATA_FIELDS:
         value = getattr(doc, name, None)
@@ -95,6 +95,21 @@ def extract_html(html: str | bytes | lxml_html.HtmlElement, url: str | None = No
     if meta.get("title") and meta.get("sitename"):
         meta["title"] = strip_site_name(meta["title"], meta["sitename"])
     return Extraction(text, meta)
+
+
+PARSER_MAX_DEPTH = 255  # libxml2's HTML parser drops elements nested deeper than this
+
+
+def _depth_note(tree: lxml_html.HtmlElement) -> str:
+    """Why a page may have no content: the parser dropped what was nested too deeply."""
+    stack = [(tree, 1)]
+    while stack:
+        el, depth = stack.pop()
+        if depth >= PARSER_MAX_DEPTH:
+            return (f"; its elements nest {PARSER_MAX_DEPTH} levels deep, where the HTML parser stops "
+                    "(anything nested deeper is not read)")
+        stack.extend((child, depth + 1) for child in el)
+    return ""
 
 
 _SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " : ")

@@ -1,7 +1,8 @@
 """The ``cleaner`` command line: clean, explain, rules list|validate|test.
 
 Exit codes: 0 everything cleaned; 1 some inputs failed (see the errors file);
-2 usage or rule-file errors (nothing was cleaned).
+2 usage or rule-file errors, or another run holds the output (nothing was cleaned);
+3 the run stopped and 130 it was interrupted (both resumable); 141 stdout was closed.
 """
 
 from __future__ import annotations
@@ -19,13 +20,22 @@ from rich.markup import escape
 
 from cleaner import __version__
 from cleaner.api import DEFAULT_MAX_REMOVED_SHARE, Cleaner
-from cleaner.batch import Checkpoint, LostRecords, ProgressBar, Summary, run_batch
+from cleaner.batch import (
+    Checkpoint,
+    LostRecords,
+    OutputBusy,
+    OutputLock,
+    ProgressBar,
+    Summary,
+    WorkerError,
+    run_batch,
+)
 from cleaner.explain import render_plain, render_rich
 from cleaner.extract import NoContent
 from cleaner.manifest import manifest_path, run_description, write_manifest
 from cleaner.provenance import PROVENANCE_FORMS
 from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, ReadStats
-from cleaner.readers.discover import KINDS, InputsChanged, iter_documents
+from cleaner.readers.discover import KINDS, InputDigest, InputsChanged, iter_documents
 from cleaner.readers.jsonl import Fields
 from cleaner.rules.errors import RuleError
 from cleaner.rules.examples import run_examples
@@ -125,7 +135,7 @@ def _root(
 
 
 OUTPUT_FORMATS = ("auto", "jsonl", "parquet", "text")
-EXIT_STOPPED, EXIT_INTERRUPTED = 3, 130
+EXIT_STOPPED, EXIT_INTERRUPTED, EXIT_STDOUT_CLOSED = 3, 130, 141  # 141: as a shell reports SIGPIPE
 
 
 def _output_fields(specs: list[str] | None, fmt: str) -> OutputFields:
@@ -147,6 +157,7 @@ def _output_fields(specs: list[str] | None, fmt: str) -> OutputFields:
 
 @app.command()
 def clean(
+    ctx: typer.Context,
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursed) or - for stdin.")],
     output: Annotated[
         Path | None,
@@ -263,6 +274,9 @@ def clean(
         raise _usage_error(f"--format text writes a folder, but {output} is a file")
     if fmt != "text" and output is not None and output.is_dir():
         raise _usage_error(f"{output} is a folder; give a file name, or use --format text")
+    if fmt == "text" and output is not None and not resume and output.is_dir() and any(output.iterdir()):
+        raise _usage_error(f"{output} is not empty: a text-folder run writes only into an empty or new folder, "
+                           "so no old file is taken for one of its records (--resume continues a killed run)")
     out_fields = _output_fields(output_field, fmt)
     if fmt == "text" and output_field:
         raise _usage_error("--output-field does not apply to --format text")
@@ -282,6 +296,15 @@ def clean(
     if learn or learn_from:
         cleaner = _learn(cleaner, learn_from or inputs, fields, input_format, max_bytes, learned_packs, quiet)
 
+    lock = OutputLock(output) if output is not None else None
+    if lock is not None:
+        try:
+            lock.acquire()
+        except OutputBusy as e:
+            raise _usage_error(str(e)) from None
+        except OSError as e:
+            raise _usage_error(f"cannot write the output: {e}") from None
+        ctx.call_on_close(lock.release)  # however the command ends
     ckpt: Checkpoint | None = None
     state: dict | None = None
     if output is not None:
@@ -307,7 +330,8 @@ def clean(
             except ValueError as e:
                 raise _usage_error(str(e)) from None
             if state is None and not quiet:
-                err.print(f"no checkpoint at {ckpt.path}: starting from the beginning", highlight=False, markup=False)
+                err.print(f"no checkpoint at {ckpt.path}: starting from the beginning",
+                          highlight=False, markup=False)
         else:
             ckpt.remove()
 
@@ -340,11 +364,14 @@ def clean(
         err.print(f"resuming: {done:,} documents were done by the earlier run", highlight=False)
     stats = ReadStats()
     own = {p.resolve() for p in (output, errors) if p is not None}
-    items = iter_documents(inputs, fields, input_format, max_bytes=max_bytes, stats=stats, skip=done, exclude=own)
+    digest = InputDigest(state.get("inputs") if state else None, track=ckpt is not None)
+    items = iter_documents(inputs, fields, input_format, max_bytes=max_bytes, stats=stats, skip=done, exclude=own,
+                           digest=digest)
 
     def save(s: Summary) -> None:
         assert ckpt is not None
-        ckpt.save(s, {"output": writer.checkpoint(), "errors": error_writer.checkpoint()})
+        writers = {"output": writer.checkpoint(), "errors": error_writer.checkpoint()}
+        ckpt.save(s, writers, digest.state(s.documents))
 
     show = not quiet and err.is_terminal
     ok = False
@@ -369,12 +396,17 @@ def clean(
         stopped, code = "interrupted", EXIT_INTERRUPTED
     except LostRecords as e:
         stopped = f"internal error, the run was stopped: {e}"
+    except WorkerError as e:
+        stopped = f"the run stopped: {e}"
+    except BrokenPipeError:  # `cleaner clean x | head`: what is still buffered goes nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        stopped, code = "stdout was closed (broken pipe): the output is incomplete", EXIT_STDOUT_CLOSED
     except OSError as e:
         stopped = f"the run stopped: {e}"
     finally:
-        try:
-            writer.close(ok)
+        try:  # the errors file first: an output that is there is one whose run finished
             error_writer.close(ok)
+            writer.close(ok)
         except OSError as e:
             ok, stopped = False, f"the output could not be finished: {e}"
     if not ok:
@@ -423,6 +455,10 @@ def _print_summary(s: Summary, output: Path | None, errors: Path | None) -> None
         err.print(f"skipped (not documents): {sk}", highlight=False, markup=False)
     if s.warnings:
         err.print(f"[yellow]{s.warnings} warnings[/] (see provenance.warnings)", highlight=False)
+    if s.worker_restarts:
+        err.print(f"[yellow]worker processes died {s.worker_restarts} times[/]: their chunks were cleaned again"
+                  + (f" ({s.errors_by_kind['worker-crashed']} documents that kill a worker are error records)"
+                     if s.errors_by_kind.get("worker-crashed") else ""), highlight=False)
     if output:
         err.print(f"output: {output}", highlight=False, markup=False)
     if errors:

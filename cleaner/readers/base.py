@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import decimal
 import hashlib
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -45,15 +46,26 @@ class ReadStats:
 
 
 class TooLarge(Exception):
-    def __init__(self, size: int | None, limit: int):
+    def __init__(self, size: int | None, limit: int, at_least: int | None = None):
         self.size = size
         self.limit = limit
-        what = f"{size:,} bytes" if size is not None else f"more than {limit:,} bytes"
+        what = f"{size:,} bytes" if size is not None else f"more than {at_least or limit:,} bytes"
         super().__init__(f"document is {what}, over the limit of {limit:,} (--max-document-mb)")
 
 
+# Past this many bytes an over-long document is not measured further: ``/dev/zero`` or a
+# decompression bomb has no end worth reading to.
+MEASURE_LIMIT = 1 << 26
+
+# Records nested deeper than this are refused: every later step (metadata copying, the
+# writers, pickling to workers) walks them, and Python's stack is not unbounded.
+MAX_DEPTH = 256
+
+
 def read_limited(fh: IO[bytes], limit: int) -> bytes:
-    """Read a whole stream, or raise TooLarge without holding more than ``limit + 1`` bytes."""
+    """Read a whole stream, or raise TooLarge without holding more than ``limit + 1`` bytes.
+
+    The size reported is measured up to ``MEASURE_LIMIT``; past that it is "more than" it."""
     data = fh.read(limit + 1)
     if len(data) > limit:
         size = len(data)
@@ -62,8 +74,27 @@ def read_limited(fh: IO[bytes], limit: int) -> bytes:
             if not chunk:
                 break
             size += len(chunk)
+            if size > MEASURE_LIMIT:
+                raise TooLarge(None, limit, at_least=MEASURE_LIMIT)
         raise TooLarge(size, limit)
     return data
+
+
+def depth_over(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """True if containers nest more than ``limit`` levels deep (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        o, depth = stack.pop()
+        if type(o) is dict:
+            children = o.values()
+        elif type(o) is list or type(o) is tuple:
+            children = o
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((v, depth + 1) for v in children if type(v) in (dict, list, tuple))
+    return False
 
 
 def fingerprint(raw: bytes) -> dict[str, Any]:
@@ -85,9 +116,14 @@ def has_surrogates(s: str) -> bool:
 
 def jsonable(value: Any) -> Any:
     """Parquet and other typed values as JSON values: dates as ISO 8601 strings, decimals as
-    strings (no precision lost), bytes as UTF-8 text or else base64, lone surrogates replaced."""
-    if value is None or isinstance(value, (bool, int, float)):
+    strings (no precision lost), bytes as UTF-8 text or else base64, lone surrogates replaced,
+    NaN and Infinity (which JSON has no literal for) as the strings ``"NaN"``, ``"Infinity"``."""
+    if value is None or isinstance(value, (bool, int)):
         return value
+    if isinstance(value, float):  # NaN and Infinity are not JSON: written as the strings JSON lacks
+        if math.isfinite(value):
+            return value
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, str):
         return scrub_surrogates(value) if has_surrogates(value) else value
     if isinstance(value, dict):

@@ -6,6 +6,7 @@ Every decompression problem (a truncated gzip or zstd stream, corrupt data) surf
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import zlib
@@ -73,12 +74,15 @@ class _ZstdRaw(io.RawIOBase):
         self._buf = b""
         self._pos = 0
         self._eof = False
+        self._error: Exception | None = None  # raised once the data decoded before it is read
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b) -> int:  # type: ignore[override]
         while self._pos >= len(self._buf):
+            if self._error is not None:
+                raise self._error
             if self._eof:
                 return 0
             chunk = self.fh.read(16384)
@@ -94,10 +98,16 @@ class _ZstdRaw(io.RawIOBase):
         return n
 
     def _feed(self, data: bytes) -> bytes:
-        out = []
+        out: list[bytes] = []
         while data:
             self._in_frame = True
-            out.append(self._d.decompress(data))
+            try:
+                out.append(self._d.decompress(data))
+            except zstandard.ZstdError as e:
+                if not out:
+                    raise
+                self._error = e  # garbage after a whole frame: the frame's data is kept
+                break
             if not self._d.eof:
                 break
             data = self._d.unused_data
@@ -152,6 +162,60 @@ def decompressed(fh: io.BufferedReader) -> tuple[IO[bytes], str | None]:
     if kind == "zstd":
         return io.BufferedReader(_Guard(_ZstdRaw(fh), "zstd"), 1 << 16), kind  # type: ignore[arg-type]
     return fh, None
+
+
+_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+)
+
+
+class _Recoded(io.RawIOBase):
+    """UTF-16 or UTF-32 text (after its byte-order mark) as UTF-8 bytes, read as it goes. Bytes
+    that are not that encoding raise UnicodeDecodeError once the text before them is read."""
+
+    def __init__(self, fh: IO[bytes], encoding: str):
+        self.fh = fh
+        self.dec = codecs.getincrementaldecoder(encoding)()
+        self.encoding = encoding
+        self._buf = b""
+        self._error: UnicodeDecodeError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        while not self._buf:
+            if self._error is not None:
+                raise self._error
+            raw = self.fh.read(1 << 16)
+            try:
+                text = self.dec.decode(raw, final=not raw)
+            except UnicodeDecodeError as e:
+                text, self._error = e.object[: e.start].decode(self.encoding), e
+            if not text and self._error is None:
+                if not raw:
+                    return 0
+                continue
+            self._buf = text.encode("utf-8", "surrogatepass")
+        n = min(len(b), len(self._buf))
+        b[:n], self._buf = self._buf[:n], self._buf[n:]
+        return n
+
+    def close(self) -> None:
+        self.fh.close()
+        super().close()
+
+
+def as_utf8(fh: IO[bytes]) -> IO[bytes]:
+    """A record stream (JSON Lines, JSON) as UTF-8: one that starts with a UTF-16 or UTF-32
+    byte-order mark is re-encoded as it is read; any other is returned as it is."""
+    head = peek_head(fh, 4)
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            fh.read(len(bom))
+            return io.BufferedReader(_Recoded(fh, encoding), 1 << 16)
+    return fh
 
 
 def peek_head(fh: IO[bytes], n: int = 4096) -> bytes:

@@ -33,8 +33,21 @@ def _cp1252_bytes(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error("cleaner-cp1252", _cp1252_bytes)
 
 
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
 def decode_bytes(raw: bytes) -> tuple[str, str]:
-    """Return (text, encoding used)."""
+    """Return (text, encoding used). A UTF-16 or UTF-32 byte-order mark says the encoding
+    (its NUL bytes are text, not binary data); the mark itself is not part of the text."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom) :].decode(encoding), encoding.removesuffix("-le").removesuffix("-be")
+            except UnicodeDecodeError as e:
+                raise DecodeError(f"starts with a {encoding} byte-order mark but is not {encoding}: {e}") from None
     if b"\x00" in raw[:8192]:
         raise DecodeError("looks like a binary file (NUL bytes), not text")
     try:

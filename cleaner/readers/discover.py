@@ -8,7 +8,9 @@ contribute the files whose name says a known format.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import sys
 import zlib
@@ -19,8 +21,9 @@ from typing import IO
 
 import zstandard
 
+from cleaner import faults
 from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, Item, ReadStats
-from cleaner.readers.compress import COMPRESSION_SUFFIXES, DecompressError, compression_of
+from cleaner.readers.compress import COMPRESSION_SUFFIXES, DecompressError, compression_of, open_counted
 from cleaner.readers.html import HtmlReader
 from cleaner.readers.jsonarray import JsonReader
 from cleaner.readers.jsonl import Fields, JsonlReader
@@ -47,7 +50,76 @@ HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
 
 class InputsChanged(Exception):
-    """--resume was asked to skip more inputs than there are: the inputs are not the same."""
+    """--resume found other inputs than the killed run's: fewer documents, other files or sizes,
+    or other documents where the killed run had read its first ones."""
+
+
+class InputDigest:
+    """What a run has read, so that ``--resume`` can check it reads the same thing.
+
+    ``listing`` hashes the inputs' paths and sizes; a hash chain runs over the items in
+    order, each item keyed by its id, source block, content hash and metadata (an error
+    record by its kind and message). A one-document file is keyed by its path, size and
+    modification time instead, so a resumed run can skip it without opening it.
+    ``expect`` is the checkpoint's ``state()``: reading stops with InputsChanged where the
+    inputs differ from it, before anything new is written.
+    """
+
+    def __init__(self, expect: dict | None = None, track: bool = True):
+        self.expect = expect if isinstance(expect, dict) else None
+        self.track = track  # keep the chain at each item for state(): off when nothing checkpoints
+        self.listing = ""
+        self.n = 0
+        self._chain = hashlib.sha256(b"cleaner inputs").digest()
+        self._at: dict[int, bytes] = {}
+
+    def list_sources(self, sources: list[Source]) -> None:
+        rows = [[s.where, s.size if s.path is not None and not s.stream else None] for s in sources]
+        self.listing = hashlib.sha256(json.dumps(rows).encode("utf-8", "surrogatepass")).hexdigest()
+        if self.expect and self.expect.get("listing") not in (None, self.listing):
+            raise InputsChanged("the input files, or their sizes, are not the ones the checkpoint was written for")
+
+    def add(self, item: Item | None, src: Source, single: bool, keep: bool = True) -> None:
+        """The next item (``None``: a one-document file skipped unopened)."""
+        self.n += 1
+        if not (self.track or self.expect):
+            return  # nothing will ask: no hashing
+        key = self.file_key(src) if single or item is None else self.item_key(item)
+        self._chain = hashlib.sha256(self._chain + hashlib.sha256(key).digest()).digest()
+        if keep and self.track:
+            self._at[self.n] = self._chain
+
+    def check(self) -> None:
+        """At the end of the skipped items: are they the ones the killed run read?"""
+        if self.expect and self.expect.get("done") == self.n and self.expect.get("read") not in (None, self.hex()):
+            raise InputsChanged(f"the first {self.n:,} documents are not the ones the killed run read")
+
+    def hex(self) -> str:
+        return self._chain.hex()
+
+    def state(self, done: int) -> dict:
+        """The checkpoint's record of the first ``done`` items (older ones are forgotten)."""
+        chain = self._at.get(done, self._chain if done == self.n else b"")
+        for k in [k for k in self._at if k <= done]:
+            del self._at[k]
+        return {"listing": self.listing, "done": done, "read": chain.hex()}
+
+    @staticmethod
+    def item_key(item: Item) -> bytes:
+        if isinstance(item, Failure):
+            fields: list = ["failure", item.id, item.error, item.message, item.source]
+        else:
+            fields = ["document", item.id, item.source, item.metadata, item.url, item.language]
+        return json.dumps(fields, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
+
+    @staticmethod
+    def file_key(src: Source) -> bytes:
+        try:
+            st = os.stat(src.path)  # type: ignore[arg-type]
+            stat: list = [st.st_size, st.st_mtime_ns]
+        except OSError as e:
+            stat = [type(e).__name__]
+        return json.dumps(["file", src.where, *stat]).encode("utf-8", "surrogatepass")
 
 
 def split_name(name: str) -> tuple[str, str | None]:
@@ -115,6 +187,7 @@ class Source:
     kind: str | None
     size: int | None = None
     failure: Failure | None = None
+    stream: bool = False  # a pipe, FIFO or device: opened once, its format found from what it sends
 
 
 def _ident(path: Path, root: Path | None) -> str:
@@ -135,11 +208,13 @@ def _walk(folder: Path, exclude: set[Path]) -> list[Path]:
     """A folder's input files: known formats, not cleaner's own outputs and work files."""
     found = []
     for p in folder.rglob("*"):
-        if not p.is_file() or not kind_of(p) or p.name.endswith((".checkpoint.json", ".manifest.json")):
+        broken_link = p.is_symlink() and not p.exists()  # dangling or looping: an error record, not a silent skip
+        own = p.name.endswith((".checkpoint.json", ".manifest.json"))
+        if not (p.is_file() or broken_link) or not kind_of(p) or own:
             continue
         if any(part.endswith(".tmp") for part in p.relative_to(folder).parts[:-1]):
             continue  # parts of an unfinished Parquet or text-folder output
-        if exclude and p.resolve() in exclude:
+        if exclude and not broken_link and p.resolve() in exclude:
             continue
         found.append(p)
     return sorted(found)
@@ -162,6 +237,8 @@ def discover(
         if path.is_dir():
             for f in _walk(path, exclude or set()):
                 sources.append(Source(str(f), f, _ident(f, path), forced or kind_of(f)))
+        elif path.exists() and not path.is_file():  # <(cmd), a FIFO, /dev/stdin: it can be read only once
+            sources.append(Source(raw, path, _ident(path, None), forced or kind_of(path), stream=True))
         elif path.exists():
             sources.append(Source(raw, path, _ident(path, None), forced or kind_of(path) or _sniff_file(path)))
         else:
@@ -170,7 +247,9 @@ def discover(
     if stats is not None:
         total: int | None = 0
         for s in sources:
-            if s.path is not None:
+            if s.stream:
+                total = None  # a pipe's size is not known in advance
+            elif s.path is not None:
                 try:
                     s.size = s.path.stat().st_size
                 except OSError:
@@ -192,30 +271,40 @@ def iter_documents(
     stats: ReadStats | None = None,
     skip: int = 0,
     exclude: set[Path] | None = None,
+    digest: InputDigest | None = None,
 ) -> Iterator[Item]:
     """Yield every document or failure from the inputs, in a stable order.
 
     ``skip`` drops that many items from the front (``--resume``); one-document files among
-    them are not even opened.
+    them are not even opened. ``digest`` records what was read (and checks it, see InputDigest).
     """
     fields = fields or Fields()
     stats = stats if stats is not None else ReadStats()
+    digest = digest if digest is not None else InputDigest(track=False)
+    sources = discover(inputs, input_format, stats, exclude)
+    digest.list_sources(sources)
     remaining = skip
-    for src in discover(inputs, input_format, stats, exclude):
-        if src.failure is not None:
-            if remaining:
-                remaining -= 1
-            else:
-                yield src.failure
-            continue
-        if remaining and src.kind in SINGLE:
+    if not remaining:
+        digest.check()
+    for src in sources:
+        single = src.kind in SINGLE and src.path is not None and not src.stream and src.failure is None
+        if remaining and single:
             remaining -= 1
+            digest.add(None, src, single, keep=False)
             stats.bytes_read += src.size or 0
+            if not remaining:
+                digest.check()
             continue
-        for item in _guarded(src, _read(src, fields, max_bytes, stats)):
+        reader = [src.failure] if src.failure is not None else _guarded(src, _read(src, fields, max_bytes, stats))
+        for item in reader:
             if remaining:
                 remaining -= 1
+                digest.add(item, src, single, keep=False)
+                if not remaining:
+                    digest.check()
                 continue
+            digest.add(item, src, single)
+            faults.point("read")
             yield item
     if remaining:
         raise InputsChanged(f"the inputs hold {skip - remaining} documents, but the checkpoint has {skip} done")
@@ -224,8 +313,8 @@ def iter_documents(
 def _read(src: Source, fields: Fields, max_bytes: int, stats: ReadStats) -> Iterator[Item]:
     stream: IO[bytes] | None = None
     kind = src.kind
-    if src.path is None:  # stdin
-        stream = sys.stdin.buffer
+    if src.path is None or src.stream:  # stdin, a pipe or a device: read once, sniffed from the front
+        stream = sys.stdin.buffer if src.path is None else open_counted(src.path, stats)
         if kind is None:
             kind = sniff(stream.peek(1 << 16)[: 1 << 16])
     kw = {"max_bytes": max_bytes, "stats": stats}

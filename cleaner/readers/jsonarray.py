@@ -1,7 +1,9 @@
 """A ``.json`` file: an array of records (or one record), read element by element.
 
-The file is parsed as a stream, so a large array never sits in memory whole; each element
-becomes one document (or one error record). A syntax error ends the file with an error
+The file is read as a stream, so a large array never sits in memory whole. Each element is
+found by matching brackets, then parsed on its own: it becomes one document or one error
+record (invalid, too deep, too large), and the elements after it are read. Only data that
+breaks the array itself (a missing comma, a cut-short file) ends the file, with an error
 record saying how many elements were read.
 """
 
@@ -9,12 +11,13 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
 from cleaner.readers.base import Failure, Item
-from cleaner.readers.compress import DecompressError, decompressed, peek_head
-from cleaner.readers.jsonl import RecordReader, record_item
+from cleaner.readers.compress import DecompressError, as_utf8, decompressed
+from cleaner.readers.jsonl import RecordReader, guarded_item
 
 _WS = " \t\r\n"
 
@@ -51,11 +54,80 @@ class _Stream:
                 return ""
 
 
-class JsonReader(RecordReader):
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._decoder = json.JSONDecoder()
+_STRING_BODY = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*', re.S)
+_STRUCT = re.compile(r'[\[\]{}",]')
 
+
+_DECODER = json.JSONDecoder()
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Unterminated(Exception):
+    pass
+
+
+def _span(s: _Stream, limit: int) -> int:
+    """The end (in ``s.buf``) of the JSON value starting at ``s.pos``, found by matching
+    brackets outside strings, without parsing: a value the parser would refuse (too deep, a
+    huge integer, a stray NUL) still has an end, so the values after it are read.
+
+    Raises _TooLarge, with the value skipped and ``s.pos`` after it, when the value is longer
+    than ``limit`` characters (it is never held whole), and _Unterminated at the end of data.
+    """
+    rel = 0  # scan position, relative to s.pos (fill() may move the buffer's start)
+    depth = 0
+    in_str = False
+    skipping = False
+    while True:
+        buf, base = s.buf, s.pos
+        i, n = base + rel, len(s.buf)
+        while i < n:
+            if in_str:
+                j = _STRING_BODY.match(buf, i).end()  # type: ignore[union-attr]
+                if j >= n or buf[j] == "\\":  # the string (or an escape) goes on past the buffer
+                    i = j
+                    break
+                in_str, i = False, j + 1
+                if depth == 0:
+                    return _ended(s, i, skipping)
+                continue
+            m = _STRUCT.search(buf, i)
+            if m is None:
+                i = n
+                break
+            c, j = m.group(), m.start()
+            if c == '"':
+                in_str, i = True, j + 1
+            elif c in "[{":
+                depth, i = depth + 1, j + 1
+            elif depth == 0:  # , ] or } ends a bare value (a number, true, ...)
+                return _ended(s, j, skipping)
+            elif c in "]}":
+                depth, i = depth - 1, j + 1
+                if depth == 0:
+                    return _ended(s, i, skipping)
+            else:
+                i = j + 1
+        rel = i - base
+        if not skipping and rel > limit:
+            skipping = True
+        if skipping:  # keep nothing of it
+            s.pos, rel = i, 0
+        if not s.fill(1 << 20):
+            raise _Unterminated
+
+
+def _ended(s: _Stream, end: int, skipped: bool) -> int:
+    if skipped:
+        s.pos = end
+        raise _TooLarge
+    return end
+
+
+class JsonReader(RecordReader):
     def read(self) -> Iterator[Item]:
         where = str(self.path) if self.path else "-"
         fh, failure = self._open()
@@ -66,11 +138,8 @@ class JsonReader(RecordReader):
         try:
             with fh:
                 body, _ = decompressed(fh)  # type: ignore[arg-type]
+                body = as_utf8(body)
                 with body:
-                    if b"\x00" in peek_head(body, 8192):
-                        yield Failure(self.name, {"path": where}, "decode",
-                                      f"{where} has NUL bytes: a binary file, or not UTF-8 (JSON must be UTF-8)")
-                        return
                     for item in self._elements(_Stream(body), where):
                         index += 1
                         yield item
@@ -91,11 +160,11 @@ class JsonReader(RecordReader):
             yield Failure(self.name, {"path": where}, "empty", f"{where} is empty: no records")
             return
         if first == "{":  # one record
-            ok, value, err = self._value(s)
-            if not ok:
-                yield Failure(self.name, {"path": where}, err[0], f"{where}: {err[1]}")
+            try:
+                yield self._element(s, self.name, {"path": where})
+            except _Unterminated:
+                yield Failure(self.name, {"path": where}, "json", f"{where}: invalid JSON: the record is cut short")
                 return
-            yield record_item(value, self.fields, self.name, {"path": where}, self.max_bytes)
             if s.skip_ws() != "":
                 yield self._stop(where, 1, "json", "unexpected data after the record")
             return
@@ -116,29 +185,42 @@ class JsonReader(RecordReader):
                     yield self._stop(where, index, "json", f"expected , or ] after record {index - 1}")
                     return
                 s.pos += 1
-                s.skip_ws()
-            ok, value, err = self._value(s)
-            if not ok:
-                yield self._stop(where, index, *err)
+                c = s.skip_ws()
+            if c == "":
+                yield self._stop(where, index, "json", "invalid JSON: the array is cut short")
                 return
-            src = {"path": where, "index": index}
-            yield record_item(value, self.fields, f"{self.name}:{index}", src, self.max_bytes)
+            try:
+                yield self._element(s, f"{self.name}:{index}", {"path": where, "index": index})
+            except _Unterminated:
+                yield self._stop(where, index, "json", "invalid JSON: the array is cut short")
+                return
             index += 1
 
-    def _value(self, s: _Stream) -> tuple[bool, Any, tuple[str, str]]:
-        """Decode the JSON value at the stream's position, reading more as needed."""
-        while True:
-            try:
-                value, end = self._decoder.raw_decode(s.buf, s.pos)
-            except json.JSONDecodeError as e:
-                if len(s.buf) - s.pos > 4 * self.max_bytes:
-                    return False, None, ("too-large", f"a record is over the limit of {self.max_bytes:,} bytes")
-                if s.fill(len(s.buf) - s.pos):
-                    continue
-                return False, None, ("json", f"invalid JSON: {e.msg} (line {e.lineno} column {e.colno})")
-            except RecursionError:
-                return False, None, ("json", "a record is nested too deeply to parse")
-            if end == len(s.buf) and s.fill():
-                continue  # a number cut at the buffer's end: read on and decode again
-            s.pos = end
-            return True, value, ("", "")
+    def _element(self, s: _Stream, fallback_id: str, src: dict[str, Any]) -> Item:
+        """The value at the stream's position as an item; its own failures are its own."""
+        limit = 4 * self.max_bytes  # characters of JSON around a text of at most max_bytes
+        what = f"record {src['index']}" if "index" in src else "the record"
+        try:  # the fast way: the whole value is in the buffer and parses
+            value, end = _DECODER.raw_decode(s.buf, s.pos)
+            if end < len(s.buf):  # (a number at the buffer's end may go on past it)
+                s.pos = end
+                return guarded_item(value, self.fields, fallback_id, src, self.max_bytes)
+        except (ValueError, RecursionError):
+            pass  # cut by the buffer, or bad: found by its brackets, then parsed alone for the message
+        try:
+            end = _span(s, limit)
+        except _TooLarge:
+            return Failure(fallback_id, src, "too-large",
+                           f"{what} is over {limit:,} characters of JSON, over the limit (--max-document-mb)")
+        text, s.pos = s.buf[s.pos : end], end
+        if "\x00" in text:
+            return Failure(fallback_id, src, "decode", f"{what} has NUL bytes: binary data, or not UTF-8")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as e:
+            return Failure(fallback_id, src, "json", f"{what} is not valid JSON: {e.msg} (column {e.colno})")
+        except RecursionError:
+            return Failure(fallback_id, src, "json", f"{what} is nested too deeply to parse")
+        except ValueError as e:  # valid JSON that json will not convert, e.g. an integer of 5,000 digits
+            return Failure(fallback_id, src, "json", f"{what} cannot be read: {e}")
+        return guarded_item(value, self.fields, fallback_id, src, self.max_bytes)

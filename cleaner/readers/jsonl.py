@@ -17,14 +17,17 @@ import orjson
 from cleaner.document import Document
 from cleaner.readers.base import (
     DEFAULT_MAX_BYTES,
+    MAX_DEPTH,
+    MEASURE_LIMIT,
     Failure,
     Item,
     ReadStats,
+    depth_over,
     fingerprint,
     jsonable,
     scrub_surrogates,
 )
-from cleaner.readers.compress import DecompressError, decompressed, open_counted, peek_head
+from cleaner.readers.compress import DecompressError, as_utf8, decompressed, open_counted
 
 MARKDOWN_NAMES = ("markdown", "md", "text/markdown")
 
@@ -48,6 +51,8 @@ def record_item(rec: Any, fields: Fields, fallback_id: str, src: dict[str, Any],
     f = fields
     if not isinstance(rec, dict):
         return Failure(fallback_id, src, "json", f"{_where(src)} is a JSON {_json_type(rec)}, not an object")
+    if depth_over(rec):
+        return Failure(fallback_id, src, "json", f"{_where(src)} is nested more than {MAX_DEPTH} levels deep")
     rid = rec.get(f.id)
     doc_id = str(jsonable(rid)) if rid not in (None, "") else fallback_id
     text = rec.get(f.text)
@@ -93,6 +98,14 @@ def record_item(rec: Any, fields: Fields, fallback_id: str, src: dict[str, Any],
         metadata=meta,
         source=src,
     )
+
+
+def guarded_item(rec: Any, fields: Fields, fallback_id: str, src: dict[str, Any], max_bytes: int) -> Item:
+    """``record_item``, with a bug failing this record only, never the records after it."""
+    try:
+        return record_item(rec, fields, fallback_id, src, max_bytes)
+    except Exception as e:  # noqa: BLE001
+        return Failure(fallback_id, src, "internal", f"{_where(src)}: {type(e).__name__}: {e}")
 
 
 def _json_type(v: Any) -> str:
@@ -148,11 +161,8 @@ class JsonlReader(RecordReader):
         try:
             with fh:
                 body, compression = decompressed(fh)  # type: ignore[arg-type]
+                body = as_utf8(body)
                 with body:
-                    if b"\x00" in peek_head(body, 8192):
-                        yield Failure(self.name, {"path": where}, "decode",
-                                      f"{where} has NUL bytes: a binary file, or not UTF-8 (JSON Lines must be UTF-8)")
-                        return
                     limit = self.max_bytes
                     while True:
                         raw = body.readline(limit + 1)
@@ -160,15 +170,21 @@ class JsonlReader(RecordReader):
                             break
                         lineno += 1
                         if len(raw) > limit and not raw.endswith(b"\n"):
-                            size = len(raw) + _skip_line(body)
-                            src = {"path": where, "line": lineno, "bytes": size}
-                            yield Failure(f"{self.name}:{lineno}", src, "too-large",
+                            rest = _skip_line(body)
+                            src = {"path": where, "line": lineno}
+                            if rest is None:  # no end in sight (/dev/zero, a bomb): the file ends here
+                                yield Failure(f"{self.name}:{lineno}", src, "too-large",
+                                              f"line {lineno} is over {MEASURE_LIMIT:,} bytes long; "
+                                              f"reading {where} stopped there")
+                                return
+                            size = len(raw) + rest
+                            yield Failure(f"{self.name}:{lineno}", {**src, "bytes": size}, "too-large",
                                           f"line {lineno} is {size:,} bytes, over the limit of {limit:,}")
                             continue
                         if not raw.strip():
                             continue
                         seen = True
-                        yield self._record(raw, lineno, where)
+                        yield self._guarded_record(raw, lineno, where)
         except DecompressError as e:
             yield Failure(f"{self.name}:{lineno + 1}", {"path": where, "line": lineno + 1}, "decompress",
                           f"reading {where} stopped after line {lineno}: {e}")
@@ -177,8 +193,20 @@ class JsonlReader(RecordReader):
             yield Failure(f"{self.name}:{lineno + 1}", {"path": where, "line": lineno + 1}, "unreadable",
                           f"reading {where} stopped after line {lineno}: {e.strerror or e}")
             return
+        except UnicodeDecodeError as e:  # a UTF-16 or UTF-32 file (by its byte-order mark) that is not
+            yield Failure(f"{self.name}:{lineno + 1}", {"path": where, "line": lineno + 1}, "decode",
+                          f"reading {where} stopped after line {lineno}: {e}")
+            return
         if not seen:
             yield Failure(self.name, {"path": where}, "empty", f"{where} is empty: no records")
+
+    def _guarded_record(self, raw: bytes, lineno: int, where: str) -> Item:
+        """One line's item; a bug on one line fails that line only, never its neighbours."""
+        try:
+            return self._record(raw, lineno, where)
+        except Exception as e:  # noqa: BLE001
+            src = {"path": where, "line": lineno}
+            return Failure(f"{self.name}:{lineno}", src, "internal", f"line {lineno}: {type(e).__name__}: {e}")
 
     def _record(self, raw: bytes, lineno: int, where: str) -> Item:
         fallback_id = f"{self.name}:{lineno}"
@@ -188,6 +216,8 @@ class JsonlReader(RecordReader):
         rec = _fast_loads(raw)
         if rec is not _SLOW:
             return record_item(rec, self.fields, fallback_id, src, self.max_bytes)
+        if b"\x00" in raw:
+            return Failure(fallback_id, src, "decode", f"line {lineno} has NUL bytes: binary data, or not UTF-8")
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -243,11 +273,14 @@ def _fast_loads(raw: bytes) -> Any:
     return rec
 
 
-def _skip_line(fh: IO[bytes]) -> int:
-    """Read past the rest of an over-long line; return how many bytes that was."""
+def _skip_line(fh: IO[bytes]) -> int | None:
+    """Read past the rest of an over-long line; return how many bytes that was, or None if it
+    went on past ``MEASURE_LIMIT`` bytes (then the rest of the stream is not read)."""
     n = 0
     while True:
         chunk = fh.readline(1 << 20)
         n += len(chunk)
         if not chunk or chunk.endswith(b"\n"):
             return n
+        if n > MEASURE_LIMIT:
+            return None

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cleaner.readers.base import Failure, Item, ReadStats
-from cleaner.readers.jsonl import RecordReader, record_item
+from cleaner.readers.jsonl import RecordReader, guarded_item
 
 BATCH_ROWS = 256
 
@@ -53,7 +53,7 @@ class ParquetReader(RecordReader):
                 for rec in batch.to_pylist():
                     row += 1
                     src = {"path": where, "row": row}
-                    yield record_item(rec, f, f"{self.name}:{row}", src, self.max_bytes)
+                    yield guarded_item(rec, f, f"{self.name}:{row}", src, self.max_bytes)
                 done = size * row // total
                 self.stats.bytes_read += done - counted
                 counted = done

@@ -43,7 +43,8 @@ def load_whole(
             with body:
                 data = read_limited(body, max_bytes)
     except TooLarge as e:
-        return Failure(doc_id, {**src, "bytes": e.size}, "too-large", f"{where}: {e}")
+        size = {"bytes": e.size} if e.size is not None else {}
+        return Failure(doc_id, {**src, **size}, "too-large", f"{where}: {e}")
     except DecompressError as e:
         return Failure(doc_id, src, "decompress", f"{where} is not a complete {src.get('compression', '')} file: {e}")
     except OSError as e:

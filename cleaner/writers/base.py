@@ -19,6 +19,7 @@ from typing import IO, Any, Protocol
 import orjson
 import zstandard
 
+from cleaner import faults
 from cleaner.readers.base import jsonable
 
 
@@ -200,6 +201,10 @@ class AtomicFile:
         if resume_size is None:
             self.raw: IO[bytes] = open(self.tmp, "wb")
         else:
+            if not self.tmp.exists() and path.exists() and path.stat().st_size >= resume_size:
+                # The killed run had renamed this file into place but not all of its others: the
+                # checkpoint still stands (it is removed last), so take the file back and go on.
+                os.replace(path, self.tmp)
             try:
                 actual = self.tmp.stat().st_size
             except OSError as e:
@@ -233,6 +238,7 @@ class AtomicFile:
     def commit(self) -> None:
         self.checkpoint()
         self.raw.close()
+        faults.point("rename")
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:

@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from cleaner import faults
 from cleaner.readers.base import jsonable, scrub_surrogates
 from cleaner.writers.base import ResumeError, dumps, tmp_path
 from cleaner.writers.jsonl import OutputFields
@@ -164,6 +165,7 @@ class ParquetWriter:
                     buffered, rows = [], 0
             if buffered:
                 out.write_table(pa.concat_tables(buffered), row_group_size=GROUP_ROWS)
+        faults.point("rename")
         os.replace(tmp, self.path)
         shutil.rmtree(self.parts)
 

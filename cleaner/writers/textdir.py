@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from cleaner import faults
 from cleaner.writers.base import ResumeError, tmp_path
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -85,6 +86,7 @@ class TextDirWriter:
         self._manifest.close()
         if not ok:
             return
+        faults.point("rename")
         (self.tmp / MANIFEST).unlink()
         if not self.folder.exists():
             os.replace(self.tmp, self.folder)
