@@ -330,3 +330,13 @@ def test_cli_learn(tmp_path):
     assert len(texts) == len(recs) and not any("readers club" in t for t in texts)
     bad = _cli("clean", "-", "--learn", cwd=tmp_path)
     assert bad.returncode == 2 and "stdin" in bad.stderr
+
+
+def test_repeats_title_with_the_page_title_from_metadata(tmp_path):
+    body = ("- id: mine.headline\n  description: d\n  action: drop-line\n"
+            "  shape: {repeats: title, sentence_end: false}\n  position: {first_lines: 3}\n")
+    c = Cleaner(rules=[_pack(tmp_path, body)], default_rules=False)
+    text = "Harbour reopens after month of repairs | The Daily Example\n" + BODY
+    title = "Harbour reopens after a month of repairs"
+    assert c.clean_text(text, metadata={"title": title}).text == BODY
+    assert c.clean_text(text).text == text  # no title: nothing to compare with
