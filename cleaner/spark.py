@@ -9,6 +9,7 @@ batches. Output rows have the local CLI's record fields, ``id``, ``text``, ``met
 per input row, nothing dropped.
 
     python -m cleaner.spark INPUT OUTPUT [--rules PATH] [--domain-field F] [--provenance compact|full|none]
+                                        [--learn | --learn-from PATH] [--learned-packs DIR]
                                         [--master local[2]] [--partitions N]
 
 reads a folder (or file) of JSONL or Parquet and writes Parquet; the same file works with
@@ -160,12 +161,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--provenance", choices=PROVENANCE_FORMS, default="compact",
                     help="compact (default: the rule set's sha256 and the row's own removals; the rest goes once "
                          "into OUTPUT.manifest.json beside a local OUTPUT), full or none")
+    ap.add_argument("--learn", action="store_true",
+                    help="stage one: mine the (local) input for its sites' chrome on the driver, then clean with "
+                         "the learned packs too (as `cleaner clean --learn`)")
+    ap.add_argument("--learn-from", action="append", default=[],
+                    help="mine these local files or folders instead of the input (implies --learn; repeatable)")
+    ap.add_argument("--learned-packs", default=None, help="keep the learned packs and mine-report.md in this folder")
     ap.add_argument("--master", default=None, help="Spark master (default: from spark-submit, else local[*])")
     ap.add_argument("--partitions", type=int, default=None, help="repartition the input to N partitions")
     args = ap.parse_args(argv)
 
     cleaner = Cleaner(rules=args.rules, default_rules=not args.no_default_rules, provenance=args.provenance,
                       domain_field=args.domain_field)
+    if args.learn or args.learn_from:
+        # Two stages: mining needs every page of a site together, so it runs once, on the driver, in
+        # bounded memory; the learned packs then travel to the executors inside the pickled Cleaner.
+        from cleaner.learn import learn_from_inputs
+        from cleaner.readers.jsonl import Fields
+
+        fields = Fields(text=args.text_field, html=args.html_field, id=args.id_field, url=args.url_field)
+        cleaner, mined = learn_from_inputs(cleaner, args.learn_from or [args.input], fields,
+                                           learned_packs=args.learned_packs)
+        print(f"learned {mined.rules_written} rules for {len(mined.packs)} sites", file=sys.stderr)
     spark = spark_session(args.master or os.environ.get("SPARK_MASTER") or None)
     fmt = args.format
     if fmt == "auto":

@@ -144,3 +144,23 @@ rules:
     manifest = json.loads((tmp_path / "out.parquet.manifest.json").read_text(encoding="utf-8"))
     assert prov["rules"] == {"sha256": manifest["rules"]["sha256"]}
     assert manifest["cleaner"]["options"]["domain_field"] == "site" and manifest["provenance"] == "compact"
+
+
+def test_spark_command_learns_then_cleans(tmp_path):
+    from tests.test_structure import _site_pages
+
+    rows = [{"id": f"p{i}", "text": t, "url": f"https://gazette.example/{i}"} for i, t in enumerate(_site_pages())]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "part-0.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    proc = subprocess.run(
+        [sys.executable, "-m", "cleaner.spark", str(tmp_path / "in"), str(out), "--learn",
+         "--learned-packs", str(tmp_path / "packs"), "--master", "local[2]"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    import pyarrow.parquet as pq
+
+    texts = [r["text"] for r in pq.read_table(str(out)).to_pylist()]
+    assert len(texts) == len(rows) and not any("readers club" in t for t in texts)
+    assert list((tmp_path / "packs").glob("*.mined.yaml"))
