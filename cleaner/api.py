@@ -10,6 +10,7 @@ from typing import Any
 from cleaner import __version__
 from cleaner.document import Document, Removal, rebuild, split_lines
 from cleaner.extract import Extraction, NotHtml, extract_html, parse_html
+from cleaner.options import CleanOptions
 from cleaner.provenance import build_provenance, removals_of
 from cleaner.readers.base import fingerprint
 from cleaner.readers.decode import DecodeError, decode_bytes
@@ -23,7 +24,7 @@ from cleaner.steps.prune import PruneElements
 from cleaner.steps.rules import ApplyPlan, MatchRules
 
 REFERENCE = ReferenceSelector()
-DEFAULT_MAX_REMOVED_SHARE = 0.8
+DEFAULT_MAX_REMOVED_SHARE = CleanOptions.max_removed_share
 
 
 @dataclass
@@ -44,20 +45,22 @@ class Cleaner:
 
     Picklable (the rule set travels as its YAML sources and recompiles on
     arrival), so one instance can be shipped to worker processes.
+
+    ``options`` (a ``CleanOptions``) holds every knob; ``max_removed_share``, kept as a
+    keyword for existing callers, overrides the one in ``options`` when given.
     """
 
     def __init__(
         self,
         rules: list[str | Path] | None = None,
         default_rules: bool = True,
-        max_removed_share: float = DEFAULT_MAX_REMOVED_SHARE,
+        max_removed_share: float | None = None,
         ruleset: RuleSet | None = None,
         prefilter: bool = True,
+        options: CleanOptions | None = None,
     ):
-        if not 0 < max_removed_share <= 1:
-            raise ValueError("max_removed_share must be in (0, 1]")
+        self.clean_options = (options or CleanOptions()).replace(max_removed_share=max_removed_share)
         self.ruleset = ruleset if ruleset is not None else RuleSet.load(rules, default_rules)
-        self.max_removed_share = max_removed_share
         self._rules_info = self.ruleset.describe()
         self.use_prefilter = prefilter
         self._selector: CandidateSelector | None = None
@@ -74,8 +77,13 @@ class Cleaner:
         return {**self.__dict__, "_selector": None}
 
     @property
+    def max_removed_share(self) -> float:
+        return self.clean_options.max_removed_share
+
+    @property
     def options(self) -> dict[str, Any]:
-        return {"max_removed_share": self.max_removed_share}
+        """The options recorded in ``provenance.cleaner.options`` (extraction's go in ``extraction``)."""
+        return self.clean_options.guard_provenance()
 
     def clean_text(
         self,
@@ -121,7 +129,7 @@ class Cleaner:
             doc.url, doc.language, html_text, not self.use_prefilter, html_only=True
         )
         pruned = PruneElements(sel.html_rules, skip_absent=self.use_prefilter).apply(tree)
-        extraction = extract_html(tree, url=doc.url)
+        extraction = extract_html(tree, url=doc.url, options=self.clean_options)
         meta = {**extraction.metadata, **doc.metadata}
         url = doc.url or meta.get("url")
         text_doc = Document(
@@ -135,7 +143,7 @@ class Cleaner:
         result = self._clean(text_doc, only=None, title=meta.get("title"), extracted=True)
         prov = result.provenance
         prov["extraction"] = {
-            **Extraction.provenance(),
+            **Extraction.provenance(self.clean_options),
             "chars": len(extraction.text),
             "sha256": hashlib.sha256(extraction.text.encode("utf-8", "surrogatepass")).hexdigest(),
         }

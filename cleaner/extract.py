@@ -1,8 +1,9 @@
-"""HTML to article text with trafilatura, with options fixed here and recorded in provenance.
+"""HTML to article text with trafilatura, with the options of ``CleanOptions``, recorded in provenance.
 
-The options favour reproducibility: no cross-document state (``deduplicate`` off),
+The defaults favour reproducibility: no cross-document state (``deduplicate`` off),
 no comments (cleaner's job is to drop them), tables kept (they are often article
-content). ``filedate`` is left out of the metadata: it is today's date, and
+content); precision/recall, links, images, formatting and Markdown output are options
+(``cleaner.options``). ``filedate`` is left out of the metadata: it is today's date, and
 records must not change from one day to the next.
 """
 
@@ -13,18 +14,11 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from cleaner.options import DEFAULT_OPTIONS, CleanOptions
 from cleaner.readers.decode import decode_bytes
 
-TRAFILATURA_OPTIONS: dict[str, Any] = {
-    "include_comments": False,
-    "include_tables": True,
-    "include_images": False,
-    "include_links": False,
-    "include_formatting": False,
-    "favor_precision": False,
-    "favor_recall": False,
-    "deduplicate": False,
-}
+# The default options, as trafilatura receives them (kept for callers that read them).
+TRAFILATURA_OPTIONS: dict[str, Any] = DEFAULT_OPTIONS.trafilatura_options()
 METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description", "categories", "tags",
                    "language", "pagetype")
 
@@ -43,10 +37,10 @@ class Extraction:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
-    def provenance() -> dict[str, Any]:
+    def provenance(options: CleanOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
         import trafilatura
 
-        return {"tool": "trafilatura", "version": trafilatura.__version__, "options": dict(TRAFILATURA_OPTIONS)}
+        return {"tool": "trafilatura", "version": trafilatura.__version__, "options": options.extraction_provenance()}
 
 
 def parse_html(html: str | bytes) -> lxml_html.HtmlElement:
@@ -74,13 +68,15 @@ def page_language(tree: lxml_html.HtmlElement) -> str | None:
     return lang.strip().split(",")[0].lower() if lang and lang.strip() else None
 
 
-def extract_html(html: str | bytes | lxml_html.HtmlElement, url: str | None = None) -> Extraction:
+def extract_html(
+    html: str | bytes | lxml_html.HtmlElement, url: str | None = None, options: CleanOptions = DEFAULT_OPTIONS
+) -> Extraction:
     """trafilatura alone, with cleaner's options: the baseline cleaner is measured against."""
     tree = parse_html(html) if not isinstance(html, lxml_html.HtmlElement) else html
     language = page_language(tree)
     from trafilatura import bare_extraction
 
-    doc = bare_extraction(tree, url=url, with_metadata=True, **TRAFILATURA_OPTIONS)
+    doc = bare_extraction(tree, url=url, with_metadata=True, **options.trafilatura_options())
     text = (doc.text or "") if doc is not None else ""
     if not text.strip():
         raise NoContent("trafilatura found no main content in the page")

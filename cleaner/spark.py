@@ -38,7 +38,7 @@ _WORKER_CLEANERS: dict[str, Cleaner] = {}
 def _worker_cleaner(cleaner: Cleaner) -> Cleaner:
     # Tasks unpickle their closure each time; keep the first Cleaner per rule set, so the
     # automaton and regexes are built once per Python worker, not once per partition.
-    key = cleaner.ruleset.sha256 + json.dumps(cleaner.options, sort_keys=True)
+    key = cleaner.ruleset.sha256 + json.dumps(cleaner.clean_options.to_dict(), sort_keys=True)
     return _WORKER_CLEANERS.setdefault(key, cleaner)
 
 
