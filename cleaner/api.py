@@ -148,6 +148,7 @@ class Cleaner:
             "sha256": hashlib.sha256(extraction.text.encode("utf-8", "surrogatepass")).hexdigest(),
         }
         prov["html_removals"] = pruned
+        prov["warnings"].extend(f"extraction: {w}" for w in extraction.warnings)
         return result
 
     def clean_only(self, doc: Document, rule: CompiledRule) -> CleanResult:

@@ -9,6 +9,7 @@ records must not change from one day to the next.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,7 @@ class NotHtml(ValueError):
 class Extraction:
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what trafilatura's libraries warned about
 
     @staticmethod
     def provenance(options: CleanOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
@@ -76,7 +78,12 @@ def extract_html(
     language = page_language(tree)
     from trafilatura import bare_extraction
 
-    doc = bare_extraction(tree, url=url, with_metadata=True, **options.trafilatura_options())
+    # Libraries warn through ``warnings`` (htmldate's dateutil: "tzname IST identified but not
+    # understood"): caught per page and returned, so they are counted in provenance, not printed.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        doc = bare_extraction(tree, url=url, with_metadata=True, **options.trafilatura_options())
+    found = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
     text = (doc.text or "") if doc is not None else ""
     if not text.strip():
         raise NoContent("trafilatura found no main content in the page")
@@ -90,7 +97,7 @@ def extract_html(
         meta["language"] = language
     if meta.get("title") and meta.get("sitename"):
         meta["title"] = strip_site_name(meta["title"], meta["sitename"])
-    return Extraction(text, meta)
+    return Extraction(text, meta, found)
 
 
 _SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " : ")

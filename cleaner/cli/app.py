@@ -22,7 +22,6 @@ from cleaner.api import DEFAULT_MAX_REMOVED_SHARE, Cleaner
 from cleaner.batch import Checkpoint, LostRecords, ProgressBar, Summary, run_batch
 from cleaner.config import ConfigError, OptionSpec, defaults_from, find_config, read_config
 from cleaner.explain import explain_items, plural, rule_lines
-from cleaner.extract import NoContent
 from cleaner.options import CleanOptions
 from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, ReadStats
 from cleaner.readers.discover import KINDS, InputsChanged, iter_documents
@@ -30,6 +29,7 @@ from cleaner.readers.jsonl import Fields
 from cleaner.rules.errors import RuleError
 from cleaner.rules.examples import run_examples
 from cleaner.rules.ruleset import RuleSet
+from cleaner.summary import summary_lines
 from cleaner.writers.base import ResumeError, Writer
 from cleaner.writers.jsonl import ErrorWriter, JsonlWriter, OutputFields
 from cleaner.writers.parquet import ParquetWriter
@@ -356,6 +356,7 @@ def clean(
     done = int(state["done"]) if state else 0
     start = Summary.from_dict(state["summary"]) if state else Summary()
     start.resumed_from = done
+    start_seconds = start.seconds
     if done and not quiet:
         err.print(f"resuming: {done:,} documents were done by the earlier run", highlight=False)
     stats = ReadStats()
@@ -372,10 +373,10 @@ def clean(
     code = EXIT_STOPPED
     summary = start
     try:
-        kw = {"workers": workers, "summary": start, "checkpoint": save if ckpt else None, "every": options.checkpoint_every}
+        kw = {"workers": workers, "summary": start, "checkpoint": save if ckpt else None}
         if show:
             with ProgressBar(err, stats, start) as bar:
-                summary = run_batch(items, cleaner, writer, error_writer, on_progress=bar.update, **kw)
+                summary = run_batch(bar.track(items), cleaner, writer, error_writer, on_progress=bar.update, **kw)
         else:
             summary = run_batch(items, cleaner, writer, error_writer, **kw)
         summary.skipped = stats.skipped
@@ -406,38 +407,10 @@ def clean(
     if ckpt is not None:
         ckpt.remove()
     if not quiet:
-        _print_summary(summary, output, errors if summary.failed else None)
+        for line in summary_lines(summary, stats.bytes_read, summary.seconds - start_seconds, output,
+                                  errors if summary.failed else None):
+            err.print(line, highlight=False)
     raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
-
-
-def _print_summary(s: Summary, output: Path | None, errors: Path | None) -> None:
-    rate = s.chars_in / s.seconds / 1e6 if s.seconds else 0.0
-    err.print(
-        f"[bold]{s.documents}[/] documents: [green]{s.cleaned} cleaned[/], "
-        f"[{'red' if s.failed else 'green'}]{s.failed} failed[/] in {s.seconds:.2f}s ({rate:.2f} MB/s); "
-        f"{s.chars_in - s.chars_out:,} of {s.chars_in:,} characters removed",
-        highlight=False,
-    )
-    err.print(
-        f"check: {s.documents} documents in = {s.cleaned} records out + {s.failed} error records"
-        + (f" ({s.resumed_from} of them done before --resume)" if s.resumed_from else ""),
-        highlight=False, markup=False,
-    )
-    if s.errors_by_kind:
-        kinds = ", ".join(f"{k} {v}" for k, v in s.errors_by_kind.most_common())
-        err.print(f"[red]errors by kind:[/] {kinds}", highlight=False)
-    if s.removals_by_family:
-        fam = ", ".join(f"{k} {v}" for k, v in s.removals_by_family.most_common())
-        err.print(f"removals by rule family: {fam}", highlight=False, markup=False)
-    if s.skipped:
-        sk = ", ".join(f"{k} {v}" for k, v in s.skipped.most_common())
-        err.print(f"skipped (not documents): {sk}", highlight=False, markup=False)
-    if s.warnings:
-        err.print(f"[yellow]{s.warnings} warnings[/] (see provenance.warnings)", highlight=False)
-    if output:
-        err.print(f"output: {output}", highlight=False, markup=False)
-    if errors:
-        err.print(f"[red]errors:[/] {errors}", highlight=False)
 
 
 @app.command()
