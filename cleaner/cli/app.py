@@ -472,6 +472,30 @@ def explain(
     raise typer.Exit(EXIT_FAILED_INPUTS if failed else EXIT_OK)
 
 
+@app.command()
+def report(
+    output: Annotated[Path, typer.Argument(help="A clean output: JSONL (.gz/.zst) or Parquet.")],
+    to: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The HTML page (default: OUTPUT.report.html).")
+    ] = None,
+    errors: Annotated[
+        Path | None, typer.Option("--errors", help="The run's errors file (default: OUTPUT.errors.jsonl, if there).")
+    ] = None,
+) -> None:
+    """Write one self-contained HTML page about a run: removals by rule and family, shares, vetoes, errors."""
+    from cleaner.report import MissingExtra, write_report
+
+    _check_inputs([str(output)] + ([str(errors)] if errors else []))
+    try:
+        page, data = write_report(output, to, errors)
+    except MissingExtra as e:
+        raise _usage_error(str(e)) from None
+    except (ValueError, OSError) as e:
+        raise _usage_error(f"cannot make the report: {e}") from None
+    err.print(f"{plural(data.documents, 'document')}, {plural(len(data.rules), 'rule')} that removed something, "
+              f"{plural(data.errors, 'error record')}: {page}", highlight=False, markup=False)
+
+
 @rules_app.command("list")
 def rules_list(
     rules: RulesOpt = None,
