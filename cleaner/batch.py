@@ -337,7 +337,7 @@ class ProgressBar:
             SpinnerColumn(),
             TextColumn("[bold]cleaning"),
             BarColumn(),
-            TextColumn("{task.fields[docs]:,} of {task.fields[read]:,} docs read"),
+            TextColumn("{task.fields[docs]:,} docs done, {task.fields[read]:,} read"),
             TransferSpeedColumn(),
             TextColumn("[red]{task.fields[errors]:,} errors"),
             TimeElapsedColumn(),
