@@ -164,7 +164,11 @@ def render_diff(text: str, removed: list[Removal], context: int = 2, rich: bool 
             parts.append(s)
 
     last: Removal | None = None
-    for h in hunks(classify(text, removed), context):
+    lines = classify(text, removed)
+    if all(ln.kind == " " for ln in lines):
+        put("  (nothing removed)\n", "dim")
+        return out if out is not None else "".join(parts)
+    for h in hunks(lines, context):
         if isinstance(h, int):
             put(f"  ⋯ {plural(h, 'kept line')}\n", "dim")
             continue

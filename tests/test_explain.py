@@ -50,6 +50,7 @@ def test_diff_view_shows_changed_lines_with_context():
     assert [h if isinstance(h, int) else len(h) for h in hunks(classify(text, removed), 1)] == [3, 3, 4]
     out = render_diff(text, removed, context=1)
     assert out == "  ⋯ 3 kept lines\n  Line 4.\n- Line 5.  {x.rule}\n  Line 6.\n  ⋯ 4 kept lines\n"
+    assert render_diff(text, [], context=1) == "  (nothing removed)\n"
     edit = [Removal("builtin.html", "drop-span", 0, 2, "Li", "")]
     assert render_diff(text, edit, context=0).startswith("~ [-Li-]{builtin.html}ne 1.\n  ⋯ 9 kept lines")
 
