@@ -161,3 +161,13 @@ def test_help_short_flag_and_extraction_flags_listed():
         assert flag in proc.stdout
     assert run_cli("-h").returncode == 0
     assert "--install-completion" in run_cli("--help").stdout
+
+
+def test_shell_completion_completes_commands():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "_CLEANER_COMPLETE": "complete_bash", "COMP_WORDS": "cleaner rules l", "COMP_CWORD": "2"}
+    proc = subprocess.run([sys.executable, "-m", "cleaner"], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.split() == ["list"]

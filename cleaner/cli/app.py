@@ -750,7 +750,7 @@ def mine(
 
 
 def main() -> None:
-    app()
+    app(prog_name="cleaner")  # the same name (and completion variable) for `python -m cleaner`
 
 
 if __name__ == "__main__":
