@@ -74,8 +74,8 @@ def test_page_structure_is_self_contained_and_deterministic(run):
     assert not [u for u in tree.xpath("//@src | //@href") if not u.startswith("#")]
     text = tree.text_content()
     assert "json" in text and "missing-text" in text and "guard: the rules would remove" in text
-    # Previews are page text, escaped: a "<div>" in a sample shows as text, not as markup.
-    assert "&lt;div&gt;" in page or "<div>" not in text
+    # Previews are page text, escaped: markup in a removed line shows as text, never as markup.
+    assert "&lt;u&gt;RT News&lt;/u&gt;" in page and "<u>RT News</u>" in text and not tree.xpath("//u")
 
 
 def test_cli_writes_the_report_and_refuses_a_missing_file(run, tmp_path):
