@@ -110,7 +110,7 @@ def test_pyproject_tool_cleaner_and_explicit_config(tmp_path):
     (tmp_path / "packs").mkdir()
     (tmp_path / "packs" / "mine.yaml").write_text(
         "version: 1\nname: mine\ndescription: test pack\nrules:\n  - id: mine.winter\n    description: a test rule\n"
-        "    phrases: [\"Subscribe to the Daily Example\"]\n    action: drop-line\n", encoding="utf-8")
+        "    phrases: [\"The port authority will hold an open day\"]\n    match: start\n    action: drop-line\n", encoding="utf-8")
     out = tmp_path / "o.jsonl"
     proc = run_cli("clean", str(page), "-o", str(out), "-q", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -125,9 +125,10 @@ def test_pyproject_tool_cleaner_and_explicit_config(tmp_path):
     (rec,) = records(out)
     assert rec["provenance"]["extraction"]["options"]["favor_precision"] is True
     assert "output" not in rec["provenance"]["extraction"]["options"]
-    # explain reads the same file and takes the options it has.
+    # explain reads the same file and takes the options it has (here: only the file's own pack).
     proc = run_cli("explain", str(page), "--no-color", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
+    assert "{mine.winter}" in proc.stdout and "{support.patreon}" not in proc.stdout
 
 
 @pytest.mark.parametrize("body,message", [
