@@ -110,7 +110,8 @@ def test_pyproject_tool_cleaner_and_explicit_config(tmp_path):
     (tmp_path / "packs").mkdir()
     (tmp_path / "packs" / "mine.yaml").write_text(
         "version: 1\nname: mine\ndescription: test pack\nrules:\n  - id: mine.winter\n    description: a test rule\n"
-        "    phrases: [\"The port authority will hold an open day\"]\n    match: start\n    action: drop-line\n", encoding="utf-8")
+        "    phrases: [\"The port authority will hold an open day\"]\n    match: start\n    action: drop-line\n",
+        encoding="utf-8")
     out = tmp_path / "o.jsonl"
     proc = run_cli("clean", str(page), "-o", str(out), "-q", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
