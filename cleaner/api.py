@@ -11,6 +11,7 @@ from typing import Any
 from cleaner import __version__
 from cleaner.document import Document, Removal, rebuild, split_lines
 from cleaner.extract import Extraction, NotHtml, extract_html, parse_html
+from cleaner.options import CleanOptions
 from cleaner.provenance import PROVENANCE_FORMS, build_provenance, record_provenance, removals_of
 from cleaner.readers.base import fingerprint
 from cleaner.readers.decode import DecodeError, decode_bytes
@@ -25,7 +26,7 @@ from cleaner.steps.prune import PruneElements
 from cleaner.steps.rules import ApplyPlan, MatchRules
 
 REFERENCE = ReferenceSelector()
-DEFAULT_MAX_REMOVED_SHARE = 0.8
+DEFAULT_MAX_REMOVED_SHARE = CleanOptions.max_removed_share
 
 
 @dataclass
@@ -80,27 +81,29 @@ class Cleaner:
 
     Picklable (the rule set travels as its YAML sources and recompiles on
     arrival), so one instance can be shipped to worker processes.
+
+    ``options`` (a ``CleanOptions``) holds every knob; ``max_removed_share``, kept as a
+    keyword for existing callers, overrides the one in ``options`` when given.
     """
 
     def __init__(
         self,
         rules: list[str | Path] | None = None,
         default_rules: bool = True,
-        max_removed_share: float = DEFAULT_MAX_REMOVED_SHARE,
+        max_removed_share: float | None = None,
         ruleset: RuleSet | None = None,
         prefilter: bool = True,
         provenance: str = "full",
         domain_field: str | None = None,
+        options: CleanOptions | None = None,
     ):
-        if not 0 < max_removed_share <= 1:
-            raise ValueError("max_removed_share must be in (0, 1]")
+        self.clean_options = (options or CleanOptions()).replace(max_removed_share=max_removed_share)
         if provenance not in PROVENANCE_FORMS:
             raise ValueError(f"provenance must be one of {', '.join(PROVENANCE_FORMS)}, not {provenance!r}")
         self.provenance = provenance
         # Site packs select by the URL's host, or by this metadata field (a host name), as `mine` does.
         self.domain_field = domain_field or None
         self.ruleset = ruleset if ruleset is not None else RuleSet.load(rules, default_rules)
-        self.max_removed_share = max_removed_share
         self._rules_info = self.ruleset.describe()
         self.use_prefilter = prefilter
         self._selector: CandidateSelector | None = None
@@ -125,9 +128,14 @@ class Cleaner:
         return {**self.__dict__, "_selector": None}
 
     @property
+    def max_removed_share(self) -> float:
+        return self.clean_options.max_removed_share
+
+    @property
     def options(self) -> dict[str, Any]:
-        """What, besides the rules and the version, decides the output (recorded in provenance)."""
-        opts: dict[str, Any] = {"max_removed_share": self.max_removed_share}
+        """What, besides the rules and the version, decides the output (recorded in provenance;
+        extraction's options go in ``extraction``)."""
+        opts: dict[str, Any] = self.clean_options.guard_provenance()
         if self.domain_field:
             opts["domain_field"] = self.domain_field
         return opts
@@ -209,7 +217,7 @@ class Cleaner:
             self._site(doc, doc.url), doc.language, html_text, not self.use_prefilter, html_only=True
         )
         pruned = PruneElements(sel.html_rules, skip_absent=self.use_prefilter).apply(tree)
-        extraction = extract_html(tree, url=doc.url)
+        extraction = extract_html(tree, url=doc.url, options=self.clean_options)
         meta = {**extraction.metadata, **doc.metadata}
         url = doc.url or meta.get("url")
         text_doc = Document(
@@ -223,11 +231,12 @@ class Cleaner:
         result = self._clean(text_doc, only=None, title=meta.get("title"), extracted=True)
         prov = result.provenance
         prov["extraction"] = {
-            **Extraction.provenance(),
+            **Extraction.provenance(self.clean_options),
             "chars": len(extraction.text),
             "sha256": hashlib.sha256(extraction.text.encode("utf-8", "surrogatepass")).hexdigest(),
         }
         prov["html_removals"] = pruned
+        prov["warnings"].extend(f"extraction: {w}" for w in extraction.warnings)
         return result
 
     def learn(

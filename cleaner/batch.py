@@ -316,14 +316,17 @@ def run_batch(
     *,
     summary: Summary | None = None,
     checkpoint: Callable[[Summary], None] | None = None,
-    every: int = 100,
-    chunk_size: int = 32,
+    every: int | None = None,
+    chunk_size: int | None = None,
 ) -> Summary:
     """Clean every item into ``out`` (records) or ``errors`` (error records), in input order.
 
     ``summary`` carries on the figures of a resumed run; ``checkpoint`` is called every
     ``every`` items, after the writers' own checkpoints, when everything before is written.
+    ``every`` and ``chunk_size`` default to the cleaner's ``CleanOptions``.
     """
+    every = every or cleaner.clean_options.checkpoint_every
+    chunk_size = chunk_size or cleaner.clean_options.chunk_size
     s = summary if summary is not None else Summary()
     before = s.documents
     counted = _Counted(items)
@@ -482,7 +485,7 @@ class ProgressBar:
             SpinnerColumn(),
             TextColumn("[bold]cleaning"),
             BarColumn(),
-            TextColumn("{task.fields[docs]:,} docs"),
+            TextColumn("{task.fields[docs]:,} docs done, {task.fields[read]:,} read"),
             TransferSpeedColumn(),
             TextColumn("[red]{task.fields[errors]:,} errors"),
             TimeElapsedColumn(),
@@ -494,9 +497,19 @@ class ProgressBar:
         )
         first = start or Summary()
         # The total is known once the inputs are listed, when reading starts.
-        self.task = self.progress.add_task("clean", total=None, docs=first.documents, errors=first.failed)
+        self.task = self.progress.add_task("clean", total=None, docs=first.documents, errors=first.failed,
+                                           read=first.documents)
         self._last = 0.0
         self._summary = first
+        self._read = first.documents
+
+    def track(self, items: Iterable[Item]) -> Iterator[Item]:
+        """Pass items through, counting them as read: the bar moves while workers start up,
+        before the first document is cleaned."""
+        for item in items:
+            self._read += 1
+            self.update(self._summary)
+            yield item
 
     def __enter__(self) -> ProgressBar:
         self.progress.start()
@@ -513,4 +526,4 @@ class ProgressBar:
             return
         self._last = now
         self.progress.update(self.task, total=self.stats.total_bytes, completed=self.stats.bytes_read,
-                             docs=s.documents, errors=s.failed)
+                             docs=s.documents, errors=s.failed, read=max(self._read, s.documents))

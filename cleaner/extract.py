@@ -1,30 +1,25 @@
-"""HTML to article text with trafilatura, with options fixed here and recorded in provenance.
+"""HTML to article text with trafilatura, with the options of ``CleanOptions``, recorded in provenance.
 
-The options favour reproducibility: no cross-document state (``deduplicate`` off),
+The defaults favour reproducibility: no cross-document state (``deduplicate`` off),
 no comments (cleaner's job is to drop them), tables kept (they are often article
-content). ``filedate`` is left out of the metadata: it is today's date, and
+content); precision/recall, links, images, formatting and Markdown output are options
+(``cleaner.options``). ``filedate`` is left out of the metadata: it is today's date, and
 records must not change from one day to the next.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import html as lxml_html
 
+from cleaner.options import DEFAULT_OPTIONS, CleanOptions
 from cleaner.readers.decode import decode_bytes
 
-TRAFILATURA_OPTIONS: dict[str, Any] = {
-    "include_comments": False,
-    "include_tables": True,
-    "include_images": False,
-    "include_links": False,
-    "include_formatting": False,
-    "favor_precision": False,
-    "favor_recall": False,
-    "deduplicate": False,
-}
+# The default options, as trafilatura receives them (kept for callers that read them).
+TRAFILATURA_OPTIONS: dict[str, Any] = DEFAULT_OPTIONS.trafilatura_options()
 METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description", "categories", "tags",
                    "language", "pagetype")
 
@@ -41,12 +36,13 @@ class NotHtml(ValueError):
 class Extraction:
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what trafilatura's libraries warned about
 
     @staticmethod
-    def provenance() -> dict[str, Any]:
+    def provenance(options: CleanOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
         import trafilatura
 
-        return {"tool": "trafilatura", "version": trafilatura.__version__, "options": dict(TRAFILATURA_OPTIONS)}
+        return {"tool": "trafilatura", "version": trafilatura.__version__, "options": options.extraction_provenance()}
 
 
 def parse_html(html: str | bytes) -> lxml_html.HtmlElement:
@@ -74,13 +70,20 @@ def page_language(tree: lxml_html.HtmlElement) -> str | None:
     return lang.strip().split(",")[0].lower() if lang and lang.strip() else None
 
 
-def extract_html(html: str | bytes | lxml_html.HtmlElement, url: str | None = None) -> Extraction:
+def extract_html(
+    html: str | bytes | lxml_html.HtmlElement, url: str | None = None, options: CleanOptions = DEFAULT_OPTIONS
+) -> Extraction:
     """trafilatura alone, with cleaner's options: the baseline cleaner is measured against."""
     tree = parse_html(html) if not isinstance(html, lxml_html.HtmlElement) else html
     language = page_language(tree)
     from trafilatura import bare_extraction
 
-    doc = bare_extraction(tree, url=url, with_metadata=True, **TRAFILATURA_OPTIONS)
+    # Libraries warn through ``warnings`` (htmldate's dateutil: "tzname IST identified but not
+    # understood"): caught per page and returned, so they are counted in provenance, not printed.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        doc = bare_extraction(tree, url=url, with_metadata=True, **options.trafilatura_options())
+    found = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
     text = (doc.text or "") if doc is not None else ""
     if not text.strip():
         raise NoContent("trafilatura found no main content in the page" + _depth_note(tree))
@@ -94,7 +97,7 @@ def extract_html(html: str | bytes | lxml_html.HtmlElement, url: str | None = No
         meta["language"] = language
     if meta.get("title") and meta.get("sitename"):
         meta["title"] = strip_site_name(meta["title"], meta["sitename"])
-    return Extraction(text, meta)
+    return Extraction(text, meta, found)
 
 
 PARSER_MAX_DEPTH = 255  # libxml2's HTML parser drops elements nested deeper than this

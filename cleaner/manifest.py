@@ -34,16 +34,15 @@ def manifest_path(output: Path) -> Path:
     return output.with_name(output.name + ".manifest.json")
 
 
-def _extraction() -> dict[str, Any]:
-    from cleaner.extract import TRAFILATURA_OPTIONS
-
+def _extraction(cleaner: Cleaner) -> dict[str, Any]:
+    """What ``provenance.extraction`` holds in a full record, less the page's own length and sha256."""
     try:  # the installed distribution's version: importing trafilatura would cost text-only runs ~1 s
         tv = version("trafilatura")
     except PackageNotFoundError:  # pragma: no cover - a dependency
         import trafilatura
 
         tv = trafilatura.__version__
-    return {"tool": "trafilatura", "version": tv, "options": dict(TRAFILATURA_OPTIONS)}
+    return {"tool": "trafilatura", "version": tv, "options": cleaner.clean_options.extraction_provenance()}
 
 
 def build_manifest(
@@ -58,7 +57,7 @@ def build_manifest(
         "provenance": cleaner.provenance,
         "cleaner": {"version": __version__, "options": cleaner.options},
         "rules": cleaner.ruleset.describe(),
-        "extraction": _extraction(),
+        "extraction": _extraction(cleaner),
     }
     if run is not None:
         m["run"] = run

@@ -11,10 +11,17 @@ from cleaner.steps.base import Page
 
 
 def removals_of(page: Page, text: str) -> list[Removal]:
-    """Removed line runs become one record each; edits in kept lines keep their own records."""
+    """Removed line runs become one record each; edits in kept lines keep their own records.
+
+    The clean text ends with a line break exactly when the input does: a run that ends a text
+    without a final line break also takes the last kept line's break, and one that ends a text
+    with a final break leaves the kept line's break in place.
+    """
     lines = page.lines
     out: list[Removal] = []
     last_kept = max((ln.index for ln in lines if ln.removed_by is None), default=None)
+    if text.endswith("\n"):
+        last_kept = None
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -36,6 +43,11 @@ def removals_of(page: Page, text: str) -> list[Removal]:
         out.append(Removal(rule, action, start, end, preview(text[start:end])))
         i = j + 1
     return out
+
+
+def line_count(text: str) -> int:
+    """Lines as a reader counts them: a final line break ends the last line, it does not start one."""
+    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
 
 
 def source_info(doc_source: dict[str, Any], text: str) -> dict[str, Any]:
@@ -64,8 +76,8 @@ def build_provenance(
         "counts": {
             "chars_in": len(text),
             "chars_out": len(clean),
-            "lines_in": len(page.lines),
-            "lines_out": clean.count("\n") + 1 if clean else 0,
+            "lines_in": line_count(text),
+            "lines_out": line_count(clean),
             "removals": len(removals),
         },
         "warnings": list(page.warnings),
@@ -113,5 +125,5 @@ def record_provenance(prov: dict[str, Any], form: str) -> dict[str, Any] | None:
     raise ValueError(f"provenance must be one of {', '.join(PROVENANCE_FORMS)}, not {form!r}")
 
 
-__all__ = ["PROVENANCE_FORMS", "build_provenance", "compact_provenance", "rebuild", "record_provenance",
-           "removals_of", "source_info"]
+__all__ = ["PROVENANCE_FORMS", "build_provenance", "compact_provenance", "line_count", "rebuild",
+           "record_provenance", "removals_of", "source_info"]

@@ -41,9 +41,8 @@ _WORKER_CLEANERS: dict[str, Cleaner] = {}
 def _worker_cleaner(cleaner: Cleaner) -> Cleaner:
     # Tasks unpickle their closure each time; keep the first Cleaner per rule set, so the
     # automaton and regexes are built once per Python worker, not once per partition.
-    key = cleaner.ruleset.sha256 + json.dumps(cleaner.options, sort_keys=True)
-
-    key += f"|{cleaner.provenance}"  # the form of the records is not an option of the text
+    key = cleaner.ruleset.sha256 + json.dumps(cleaner.clean_options.to_dict(), sort_keys=True)
+    key += f"|{cleaner.provenance}|{cleaner.domain_field}"  # the record's form and the site field
     return _WORKER_CLEANERS.setdefault(key, cleaner)
 
 

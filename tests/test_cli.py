@@ -62,20 +62,22 @@ def test_bad_files_in_a_folder_do_not_stop_the_batch(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_missing_input_is_an_error_record_and_exit_1(tmp_path):
+def test_missing_input_is_a_usage_error_before_rules_load(tmp_path):
     out = tmp_path / "o.jsonl"
-    proc = run_cli("clean", str(tmp_path / "nope.txt"), str(SEEDS), "-o", str(out))
-    assert proc.returncode == 1
-    assert len(records(out)) == 5
-    (err,) = records(tmp_path / "o.jsonl.errors.jsonl")
-    assert err["error"] == "not-found"
+    pack = write_pack(tmp_path / "bad.yaml", "version: 1\nname: bad\nrules: [oops")
+    # Exit 2 and nothing written; the broken pack shows the rules were never loaded.
+    proc = run_cli("clean", str(tmp_path / "nope.txt"), str(SEEDS), "-o", str(out), "--rules", str(pack))
+    assert proc.returncode == 2 and "no such input" in proc.stderr and "nope.txt" in proc.stderr
+    assert "rule errors" not in proc.stderr and not out.exists()
+    proc = run_cli("explain", str(tmp_path / "nope.txt"))
+    assert proc.returncode == 2 and "no such input" in proc.stderr
 
 
 def test_stdin_text_and_jsonl_to_stdout(tmp_path):
     proc = run_cli("clean", "-", "--quiet", stdin="Body text.\n\nShare Button\n", cwd=tmp_path)
     assert proc.returncode == 0
     (rec,) = [json.loads(x) for x in proc.stdout.splitlines()]
-    assert rec["id"] == "stdin" and rec["text"] == "Body text."
+    assert rec["id"] == "stdin" and rec["text"] == "Body text.\n"  # the input's final line break stays
     proc = run_cli("clean", "-", "-q", stdin=json.dumps({"id": 7, "text": "X.\nScroll To Top"}) + "\n", cwd=tmp_path)
     (rec,) = [json.loads(x) for x in proc.stdout.splitlines()]
     assert rec["id"] == "7" and rec["text"] == "X."
@@ -106,9 +108,14 @@ def test_format_is_the_output_format_and_input_format_the_input(tmp_path):
 def test_explain_labels_removals():
     proc = run_cli("explain", str(SEEDS / "000_cddcdbfb88ac427b.txt"), "--no-color")
     assert proc.returncode == 0
-    assert "[-Now Reading\n-]{navigation.now-reading}" in proc.stdout
+    assert "- Now Reading  {navigation.now-reading}\n" in proc.stdout  # the diff view
+    full = run_cli("explain", str(SEEDS / "000_cddcdbfb88ac427b.txt"), "--no-color", "--full")
+    # The closing marker ends the removed line; it does not open the next kept one.
+    assert "[-Now Reading-]{navigation.now-reading}\n‘Russia" in full.stdout
     assert "{support.patreon}" in proc.stdout and "{builtin.repeated-lines}" in proc.stdout
-    assert "Putin admitted that there will be some stumbling blocks" in proc.stdout
+    assert "kept lines" in proc.stdout  # unchanged lines far from any removal are left out
+    assert "Putin admitted that there will be some stumbling blocks" not in proc.stdout
+    assert "Putin admitted that there will be some stumbling blocks" in full.stdout
 
 
 def test_rules_list_and_test():

@@ -227,7 +227,7 @@ def test_parquet_input_passes_every_column_through(tmp_path, cleaner):
     pq.write_table(table, tmp_path / "rows.parquet")
     recs, errs, _ = clean_all([tmp_path / "rows.parquet"], cleaner)
     assert [r["id"] for r in recs] == ["p1", "p3"]
-    assert recs[0]["text"] == ARTICLE.split("\n")[0]
+    assert recs[0]["text"] == ARTICLE.split("\n")[0] + "\n"  # the final line break stays
     assert recs[0]["metadata"] == {"url": HARBOUR_URL, "fetched": "2024-03-04T05:06:07", "score": 0.5,
                                    "raw": "base64:AP8="}
     assert recs[0]["provenance"]["source"]["row"] == 1
@@ -318,7 +318,7 @@ def test_stdin_end_to_end_with_compressed_jsonl(tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert [r["text"] for r in read_jsonl(tmp_path / "o.jsonl")] == ["Body."]
     assert [e["error"] for e in read_jsonl(tmp_path / "o.jsonl.errors.jsonl")] == ["missing-text"]
-    assert b"check: 2 documents in = 1 records out + 1 error records" in proc.stderr
+    assert b"check: 2 documents in = 1 record out + 1 error record" in proc.stderr
 
 
 # ---- bad inputs ----
@@ -412,7 +412,7 @@ def test_a_long_single_line_within_the_limit_is_cleaned(cleaner):
     line = "harbour words " * 150_000  # 2.1 MB, one line
     recs, errs, _ = clean_all([], cleaner)
     r = cleaner.clean_text(line + "\nShare Button\n")
-    assert r.text == line.strip() and not errs and not recs
+    assert r.text == line.strip() + "\n" and not errs and not recs  # the final line break stays
 
 
 def test_reader_bug_becomes_an_error_record(tmp_path, cleaner, monkeypatch):
@@ -546,7 +546,7 @@ def test_progress_bar_on_a_terminal_and_quiet_in_a_pipe(tmp_path):
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     res = invoke("clean", str(tmp_path / "a.txt"), "-o", str(tmp_path / "o.jsonl"))
     assert "━" not in res.stderr and "eta" not in res.stderr
-    assert "1 documents: 1 cleaned, 0 failed" in res.stderr and "removals by rule family: share 1" in res.stderr
+    assert "1 document: 1 cleaned, 0 failed" in res.stderr and "removals by rule family: share 1" in res.stderr
     assert invoke("clean", str(tmp_path / "a.txt"), "-o", str(tmp_path / "o.jsonl"), "-q").stderr == ""
 
 

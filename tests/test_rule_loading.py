@@ -169,7 +169,13 @@ def test_cli_rule_error_exit_code_2(tmp_path):
     assert proc.returncode == 2 and "unknown action 'explode'" in proc.stderr
     good = write_pack(tmp_path / "good.yaml", pack(GOOD_RULE))
     proc = run_cli("rules", "validate", str(good))
-    assert proc.returncode == 0 and "ok: 1 rules in 1 packs" in proc.stdout
+    assert proc.returncode == 0 and "ok: 1 rule in 1 pack (no clash with the bundled packs)" in proc.stdout
+    # An id that a bundled pack already uses is found here, not first by ``clean --rules``.
+    dup = write_pack(tmp_path / "dup.yaml", pack(GOOD_RULE.replace("test.ok", "comments.leave-a-reply")))
+    proc = run_cli("rules", "validate", str(dup))
+    assert proc.returncode == 2 and "rule id already used" in proc.stderr and "1 problem" in proc.stderr
+    proc = run_cli("rules", "validate", str(dup), "--no-default-rules")
+    assert proc.returncode == 0 and "ok: 1 rule in 1 pack" in proc.stdout
 
 
 def test_rules_stats_counts_the_lines_each_rule_is_tried_on(tmp_path):

@@ -30,9 +30,10 @@ from cleaner.batch import (
     WorkerError,
     run_batch,
 )
-from cleaner.explain import render_plain, render_rich
-from cleaner.extract import NoContent
+from cleaner.config import ConfigError, OptionSpec, defaults_from, find_config, read_config
+from cleaner.explain import explain_items, plural, rule_lines
 from cleaner.manifest import manifest_path, run_description, write_manifest
+from cleaner.options import CleanOptions
 from cleaner.provenance import PROVENANCE_FORMS
 from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, ReadStats
 from cleaner.readers.discover import KINDS, InputDigest, InputsChanged, iter_documents
@@ -40,6 +41,7 @@ from cleaner.readers.jsonl import Fields
 from cleaner.rules.errors import RuleError
 from cleaner.rules.examples import run_examples
 from cleaner.rules.ruleset import RuleSet
+from cleaner.summary import summary_lines
 from cleaner.writers.base import ResumeError, Writer
 from cleaner.writers.jsonl import ErrorWriter, JsonlWriter, OutputFields
 from cleaner.writers.parquet import PARQUET_COLUMNS, ParquetWriter
@@ -48,13 +50,15 @@ from cleaner.writers.textdir import TextDirWriter
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
 DEFAULT_WORKERS = os.cpu_count() or 1
 
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
 app = typer.Typer(
     help="Strip site chrome from web article text, with provenance for every removal.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    context_settings=CONTEXT,
 )
-rules_app = typer.Typer(help="List, validate and test rule packs.", no_args_is_help=True)
+rules_app = typer.Typer(help="List, validate and test rule packs.", no_args_is_help=True, context_settings=CONTEXT)
 app.add_typer(rules_app, name="rules")
 
 err = Console(stderr=True, soft_wrap=True)
@@ -82,6 +86,81 @@ MaxShareOpt = Annotated[
 ]
 
 
+PATH_OPTIONS = {"rules", "output", "errors"}
+
+
+def _option_specs(command: typer.core.TyperCommand) -> dict[str, OptionSpec]:
+    """Each long option of a command (``max-removed-share``, ``no-default-rules``) and what it takes."""
+    specs: dict[str, OptionSpec] = {}
+    for param in command.params:
+        if getattr(param, "param_type_name", "") != "option":
+            continue
+        for flag in param.opts:
+            if flag.startswith("--"):
+                key = flag[2:]
+                specs[key] = OptionSpec(param.name, param.opts, param.default, bool(param.multiple),
+                                        param.name in PATH_OPTIONS)
+    return specs
+
+
+def _apply_config(ctx: typer.Context, value: Path | None) -> Path | None:
+    """Eager ``--config``: the file's settings (or ./cleaner.toml's) become this command's defaults."""
+    path = value if value is not None else find_config(Path.cwd())
+    if path is None or ctx.resilient_parsing:
+        return value
+    root = ctx.find_root()
+    clean_cmd = root.command.get_command(root, "clean") if root is not ctx else ctx.command
+    try:
+        table = read_config(path)
+        given = defaults_from(table, _option_specs(clean_cmd), path, set(_option_specs(ctx.command)))
+    except ConfigError as e:
+        raise _usage_error(str(e)) from None
+    ctx.default_map = {**(ctx.default_map or {}), **given}
+    return path
+
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", is_eager=True, callback=_apply_config, show_default=False,
+                 help="Settings file with clean's options as keys (default: ./cleaner.toml, or [tool.cleaner] "
+                      "in ./pyproject.toml); options on the command line win."),
+]
+_EXTRACT = "HTML extraction (trafilatura)"
+FavorPrecisionOpt = Annotated[
+    bool, typer.Option("--favor-precision", rich_help_panel=_EXTRACT, help="Keep less text trafilatura is unsure of.")
+]
+FavorRecallOpt = Annotated[
+    bool, typer.Option("--favor-recall", rich_help_panel=_EXTRACT, help="Keep more text when trafilatura is unsure.")
+]
+LinksOpt = Annotated[bool, typer.Option("--include-links", rich_help_panel=_EXTRACT, help="Keep link targets.")]
+TablesOpt = Annotated[
+    bool, typer.Option("--include-tables/--no-include-tables", rich_help_panel=_EXTRACT, help="Keep table text.")
+]
+FormattingOpt = Annotated[
+    bool, typer.Option("--include-formatting", rich_help_panel=_EXTRACT, help="Keep emphasis marks (as Markdown).")
+]
+ImagesOpt = Annotated[bool, typer.Option("--include-images", rich_help_panel=_EXTRACT, help="Keep images.")]
+MarkdownOpt = Annotated[
+    bool, typer.Option("--markdown", rich_help_panel=_EXTRACT, help="Extract Markdown: keep headings and lists.")
+]
+
+
+def _clean_options(**kw: object) -> CleanOptions:
+    """The options object from parsed flags; an impossible combination is a usage error."""
+    markdown = kw.pop("markdown", False)
+    try:
+        return CleanOptions(output="markdown" if markdown else "text", **kw)  # type: ignore[arg-type]
+    except ValueError as e:
+        raise _usage_error(str(e)) from None
+
+
+def _check_inputs(inputs: list[str]) -> None:
+    """A missing input is a usage error, found before any rule loads."""
+    missing = [i for i in inputs if i != "-" and not os.path.exists(i)]
+    if missing:
+        raise _usage_error(f"no such input: {', '.join(missing)}")
+
+
 def _usage_error(message: str) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(EXIT_USAGE)
@@ -89,7 +168,7 @@ def _usage_error(message: str) -> typer.Exit:
 
 def _load(rules: list[Path] | None, no_default: bool, **kw: Any) -> Cleaner:
     try:
-        return Cleaner(rules=list(rules or []), default_rules=not no_default, **kw)
+        return Cleaner(rules=list(rules or []), default_rules=not no_default, **kw)  # type: ignore[arg-type]
     except RuleError as e:
         err.print(f"[bold red]rule errors ({len(e.problems)}):[/]", highlight=False)
         for p in e.problems:
@@ -257,6 +336,14 @@ def clean(
         typer.Option("--parquet-columns", help="Parquet metadata and provenance columns: json (strings) or struct "
                                                "(Arrow structs and lists, e.g. for datasets.load_dataset)."),
     ] = "json",
+    favor_precision: FavorPrecisionOpt = False,
+    favor_recall: FavorRecallOpt = False,
+    include_links: LinksOpt = False,
+    include_tables: TablesOpt = True,
+    include_formatting: FormattingOpt = False,
+    include_images: ImagesOpt = False,
+    markdown: MarkdownOpt = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Clean documents; one output record (or one error record) per input document."""
     if fmt not in OUTPUT_FORMATS:
@@ -280,19 +367,24 @@ def clean(
     out_fields = _output_fields(output_field, fmt)
     if fmt == "text" and output_field:
         raise _usage_error("--output-field does not apply to --format text")
+    _check_inputs(inputs)
     if (learn or learn_from) and "-" in (learn_from or inputs):
         raise _usage_error("--learn cannot read stdin twice: give --learn-from FILE")
     if parquet_columns not in PARQUET_COLUMNS:
         raise _usage_error(f"--parquet-columns must be one of {', '.join(PARQUET_COLUMNS)}, not {parquet_columns!r}")
     if provenance not in PROVENANCE_FORMS:
         raise _usage_error(f"--provenance must be one of {', '.join(PROVENANCE_FORMS)}, not {provenance!r}")
-    cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share, provenance=provenance,
-                    domain_field=domain_field)
+    options = _clean_options(
+        max_removed_share=max_removed_share, max_document_bytes=int(max_document_mb * 1e6),
+        checkpoint_every=checkpoint_every, favor_precision=favor_precision, favor_recall=favor_recall,
+        include_links=include_links, include_tables=include_tables, include_formatting=include_formatting,
+        include_images=include_images, markdown=markdown)
+    cleaner = _load(rules, no_default_rules, options=options, provenance=provenance, domain_field=domain_field)
 
     if errors is None:
         errors = output.with_name(output.name + ".errors.jsonl") if output else Path("cleaner-errors.jsonl")
     fields = Fields(text=text_field, html=html_field, id=id_field, url=url_field, language=language_field)
-    max_bytes = int(max_document_mb * 1e6)
+    max_bytes = options.max_document_bytes
     if learn or learn_from:
         cleaner = _learn(cleaner, learn_from or inputs, fields, input_format, max_bytes, learned_packs, quiet)
 
@@ -318,7 +410,7 @@ def clean(
             "errors": str(errors.resolve()),
             "output_fields": dataclasses.asdict(out_fields),
             "rules": cleaner.ruleset.describe()["sha256"],
-            "options": cleaner.options,
+            "options": {**cleaner.options, "extraction": options.trafilatura_options()},
             "max_bytes": max_bytes,
             "provenance": provenance,
             "parquet_columns": parquet_columns,
@@ -360,6 +452,7 @@ def clean(
     done = int(state["done"]) if state else 0
     start = Summary.from_dict(state["summary"]) if state else Summary()
     start.resumed_from = done
+    start_seconds = start.seconds
     if done and not quiet:
         err.print(f"resuming: {done:,} documents were done by the earlier run", highlight=False)
     stats = ReadStats()
@@ -379,10 +472,10 @@ def clean(
     code = EXIT_STOPPED
     summary = start
     try:
-        kw = {"workers": workers, "summary": start, "checkpoint": save if ckpt else None, "every": checkpoint_every}
+        kw = {"workers": workers, "summary": start, "checkpoint": save if ckpt else None}
         if show:
             with ProgressBar(err, stats, start) as bar:
-                summary = run_batch(items, cleaner, writer, error_writer, on_progress=bar.update, **kw)
+                summary = run_batch(bar.track(items), cleaner, writer, error_writer, on_progress=bar.update, **kw)
         else:
             summary = run_batch(items, cleaner, writer, error_writer, **kw)
         summary.skipped = stats.skipped
@@ -427,48 +520,31 @@ def clean(
                       highlight=False)
             raise typer.Exit(EXIT_STOPPED) from None
     if not quiet:
-        _print_summary(summary, output, errors if summary.failed else None)
+        for line in summary_lines(summary, stats.bytes_read, summary.seconds - start_seconds, output,
+                                  errors if summary.failed else None):
+            err.print(line, highlight=False)
     raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
-
-
-def _print_summary(s: Summary, output: Path | None, errors: Path | None) -> None:
-    rate = s.chars_in / s.seconds / 1e6 if s.seconds else 0.0
-    err.print(
-        f"[bold]{s.documents}[/] documents: [green]{s.cleaned} cleaned[/], "
-        f"[{'red' if s.failed else 'green'}]{s.failed} failed[/] in {s.seconds:.2f}s ({rate:.2f} MB/s); "
-        f"{s.chars_in - s.chars_out:,} of {s.chars_in:,} characters removed",
-        highlight=False,
-    )
-    err.print(
-        f"check: {s.documents} documents in = {s.cleaned} records out + {s.failed} error records"
-        + (f" ({s.resumed_from} of them done before --resume)" if s.resumed_from else ""),
-        highlight=False, markup=False,
-    )
-    if s.errors_by_kind:
-        kinds = ", ".join(f"{k} {v}" for k, v in s.errors_by_kind.most_common())
-        err.print(f"[red]errors by kind:[/] {kinds}", highlight=False)
-    if s.removals_by_family:
-        fam = ", ".join(f"{k} {v}" for k, v in s.removals_by_family.most_common())
-        err.print(f"removals by rule family: {fam}", highlight=False, markup=False)
-    if s.skipped:
-        sk = ", ".join(f"{k} {v}" for k, v in s.skipped.most_common())
-        err.print(f"skipped (not documents): {sk}", highlight=False, markup=False)
-    if s.warnings:
-        err.print(f"[yellow]{s.warnings} warnings[/] (see provenance.warnings)", highlight=False)
-    if s.worker_restarts:
-        err.print(f"[yellow]worker processes died {s.worker_restarts} times[/]: their chunks were cleaned again"
-                  + (f" ({s.errors_by_kind['worker-crashed']} documents that kill a worker are error records)"
-                     if s.errors_by_kind.get("worker-crashed") else ""), highlight=False)
-    if output:
-        err.print(f"output: {output}", highlight=False, markup=False)
-    if errors:
-        err.print(f"[red]errors:[/] {errors}", highlight=False)
 
 
 @app.command()
 def explain(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders or - for stdin.")],
     url: Annotated[str | None, typer.Option(help="URL of the page (selects site packs) for text input.")] = None,
+    ids: Annotated[
+        list[str] | None, typer.Option("--id", help="Show only the document with this id (repeatable).")
+    ] = None,
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="Show only this rule's removals (an id, or a family such as "
+                                                "comments); skip documents where it did not fire.")
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Show the whole text, not only the changed lines.")] = False,
+    context: Annotated[
+        int, typer.Option("--context", "-C", min=0, help="Kept lines shown around each change.")
+    ] = 2,
+    text_field: Annotated[str, typer.Option(help="Input record field holding the text.")] = "text",
+    html_field: Annotated[str, typer.Option(help="Input record field holding a page's HTML.")] = "html",
+    id_field: Annotated[str, typer.Option(help="Input record field holding the id.")] = "id",
+    url_field: Annotated[str, typer.Option(help="Input record field holding the URL.")] = "url",
     rules: RulesOpt = None,
     no_default_rules: NoDefaultOpt = False,
     color: Annotated[
@@ -477,37 +553,61 @@ def explain(
     show_whitespace: Annotated[bool, typer.Option(help="Also mark whitespace normalisation.")] = False,
     max_removed_share: MaxShareOpt = DEFAULT_MAX_REMOVED_SHARE,
     domain_field: DomainFieldOpt = None,
+    favor_precision: FavorPrecisionOpt = False,
+    favor_recall: FavorRecallOpt = False,
+    include_links: LinksOpt = False,
+    include_tables: TablesOpt = True,
+    include_formatting: FormattingOpt = False,
+    include_images: ImagesOpt = False,
+    markdown: MarkdownOpt = False,
+    config: ConfigOpt = None,
 ) -> None:
-    """Show each document with every removal marked and labelled by its rule id."""
-    cleaner = _load(rules, no_default_rules, max_removed_share=max_removed_share, domain_field=domain_field)
+    """Show what was removed from each document and by which rule: changed lines with context, or --full."""
+    _check_inputs(inputs)
+    options = _clean_options(
+        max_removed_share=max_removed_share, favor_precision=favor_precision, favor_recall=favor_recall,
+        include_links=include_links, include_tables=include_tables, include_formatting=include_formatting,
+        include_images=include_images, markdown=markdown)
+    cleaner = _load(rules, no_default_rules, options=options, domain_field=domain_field)
     out = Console(force_terminal=color, no_color=color is False, highlight=False, soft_wrap=True)
     use_rich = color if color is not None else out.is_terminal
+    fields = Fields(text=text_field, html=html_field, id=id_field, url=url_field)
     failed = 0
-    for item in iter_documents(inputs, Fields()):
-        if isinstance(item, Failure):
-            err.print(f"[red]{item.id}: {item.message}[/]", highlight=False)
+    for piece in explain_items(cleaner, iter_documents(inputs, fields), url=url, ids=ids or (), rule=rule,
+                               context=context, full=full, rich=use_rich, show_whitespace=show_whitespace):
+        if piece.error:
+            err.print(piece.body, style="red", highlight=False, markup=False)
             failed += 1
-            continue
-        if url and not item.url:
-            item.url = url
-        try:
-            result = cleaner.clean(item)
-        except (NoContent, ValueError) as e:
-            err.print(f"[red]{item.id}: {e}[/]", highlight=False)
-            failed += 1
-            continue
-        removed_chars = len(result.input_text) - len(result.text)
-        out.print(f"══ {item.id}: {len(result.removed)} removals, {removed_chars} characters ══", style="bold")
-        for w in result.provenance["warnings"]:
-            out.print(f"warning: {w}", style="yellow", markup=False)
-        for h in result.provenance.get("html_removals", []):
-            out.print(f"⟦{h['rule']}⟧ <{h['element']}> line {h['line']}: {h['preview']}", style="cyan", markup=False)
-        if use_rich:
-            out.print(render_rich(result.input_text, result.removed, show_whitespace))
-        else:
-            sys.stdout.write(render_plain(result.input_text, result.removed, show_whitespace) + "\n")
+        elif isinstance(piece.body, str) and not use_rich:
+            sys.stdout.write(piece.body if piece.body.endswith("\n") else piece.body + "\n")
             sys.stdout.flush()
+        else:
+            out.print(piece.body, style=piece.style, markup=False, end="" if str(piece.body).endswith("\n") else "\n")
     raise typer.Exit(EXIT_FAILED_INPUTS if failed else EXIT_OK)
+
+
+@app.command()
+def report(
+    output: Annotated[Path, typer.Argument(help="A clean output: JSONL (.gz/.zst) or Parquet.")],
+    to: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The HTML page (default: OUTPUT.report.html).")
+    ] = None,
+    errors: Annotated[
+        Path | None, typer.Option("--errors", help="The run's errors file (default: OUTPUT.errors.jsonl, if there).")
+    ] = None,
+) -> None:
+    """Write one self-contained HTML page about a run: removals by rule and family, shares, vetoes, errors."""
+    from cleaner.report import MissingExtra, write_report
+
+    _check_inputs([str(output)] + ([str(errors)] if errors else []))
+    try:
+        page, data = write_report(output, to, errors)
+    except MissingExtra as e:
+        raise _usage_error(str(e)) from None
+    except (ValueError, OSError) as e:
+        raise _usage_error(f"cannot make the report: {e}") from None
+    err.print(f"{plural(data.documents, 'document')}, {plural(len(data.rules), 'rule')} that removed something, "
+              f"{plural(data.errors, 'error record')}: {page}", highlight=False, markup=False)
 
 
 @rules_app.command("list")
@@ -516,7 +616,7 @@ def rules_list(
     no_default_rules: NoDefaultOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per rule.")] = False,
 ) -> None:
-    """List loaded rules with their pack, action and description."""
+    """List loaded rules, one line each (id, action, description) under a line per pack; --json for machines."""
     rs = _load(rules, no_default_rules).ruleset
     if as_json:
         for p in rs.packs:
@@ -524,14 +624,10 @@ def rules_list(
                 typer.echo(json.dumps({"id": r.id, "pack": p.name, "action": r.rule.action,
                                        "path": p.loaded.source.path, "description": r.rule.description}))
         return
-    from rich.table import Table
-
-    table = Table("id", "pack", "action", "description", show_lines=False)
-    for p in rs.packs:
-        for r in p.rules:
-            table.add_row(r.id, p.name, r.rule.action, r.rule.description)
-    Console().print(table)
-    err.print(f"{len(rs.rules)} rules in {len(rs.packs)} packs", highlight=False)
+    width = Console().width if sys.stdout.isatty() else None
+    for line in rule_lines(rs, width):
+        typer.echo(line)
+    err.print(f"{plural(len(rs.rules), 'rule')} in {plural(len(rs.packs), 'pack')}", highlight=False)
 
 
 @rules_app.command("stats")
@@ -567,16 +663,21 @@ def rules_stats(
 @rules_app.command("validate")
 def rules_validate(
     paths: Annotated[list[Path], typer.Argument(help="Rule pack files or folders.")],
+    no_default_rules: Annotated[
+        bool, typer.Option("--no-default-rules", help="Check the packs alone, not against the bundled ones.")
+    ] = False,
 ) -> None:
-    """Check rule files against the schema (and each other) without running anything."""
+    """Check rule files against the schema and against each other (and the bundled packs) without running them."""
     try:
-        rs = RuleSet.load(list(paths), default_rules=False)
+        rs = RuleSet.load(list(paths), default_rules=not no_default_rules)
     except RuleError as e:
         for p in e.problems:
             err.print(str(p), highlight=False, markup=False)
-        err.print(f"[bold red]{len(e.problems)} problems[/]", highlight=False)
+        err.print(f"[bold red]{plural(len(e.problems), 'problem')}[/]", highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
-    typer.echo(f"ok: {len(rs.rules)} rules in {len(rs.packs)} packs")
+    own = [p for p in rs.packs if not str(p.loaded.source.path).startswith("bundled:")]
+    against = "" if no_default_rules else " (no clash with the bundled packs)"
+    typer.echo(f"ok: {plural(sum(len(p.rules) for p in own), 'rule')} in {plural(len(own), 'pack')}{against}")
 
 
 @rules_app.command("test")
@@ -763,7 +864,7 @@ def mine(
 
 
 def main() -> None:
-    app()
+    app(prog_name="cleaner")  # the same name (and completion variable) for `python -m cleaner`
 
 
 if __name__ == "__main__":

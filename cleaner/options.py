@@ -1,0 +1,96 @@
+"""The knobs of cleaning, in one place: the guard, the reader limit, the batch, and extraction.
+
+``Cleaner(options=CleanOptions(...))`` takes them in the library; ``cleaner clean`` builds one from
+its flags and the config file (``cleaner.toml`` or ``[tool.cleaner]``, see ``cleaner.config``).
+The defaults are those cleaner has always used, so records made with defaults do not change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+OUTPUTS = ("text", "markdown")
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    """How documents are cleaned. Defaults favour reproducibility and article text over brevity."""
+
+    max_removed_share: float = 0.8
+    """Guard: if the rules would remove more than this share of a document's words, keep its text."""
+    max_document_bytes: int = 10_000_000
+    """Larger documents become ``too-large`` error records: web articles are kilobytes."""
+    favor_precision: bool = False
+    """trafilatura keeps less text it is unsure of (FineWeb's extractor sets this)."""
+    favor_recall: bool = False
+    """trafilatura keeps more text when unsure; excludes ``favor_precision``."""
+    include_links: bool = False
+    """Keep link targets in the extracted text (as Markdown links when ``output`` is markdown)."""
+    include_tables: bool = True
+    """Keep the text of ``<table>`` elements: they are often article content."""
+    include_formatting: bool = False
+    """Keep emphasis and structure marks (trafilatura renders them as Markdown); implied by markdown."""
+    include_images: bool = False
+    """Keep images (their source and alt text) in the extracted text."""
+    output: str = "text"
+    """Extracted text as plain ``text``, or ``markdown`` that keeps headings and lists (for RAG)."""
+    chunk_size: int = 32
+    """Documents sent to a worker process at a time; at most ``2 × workers`` chunks are in flight."""
+    checkpoint_every: int = 100
+    """A batch flushes its outputs and saves a checkpoint every this many documents (``--resume``)."""
+
+    def __post_init__(self) -> None:
+        if not 0 < self.max_removed_share <= 1:
+            raise ValueError("max_removed_share must be in (0, 1]")
+        if self.max_document_bytes < 1:
+            raise ValueError("max_document_bytes must be positive")
+        if self.favor_precision and self.favor_recall:
+            raise ValueError("favor_precision and favor_recall exclude each other: choose one")
+        if self.output not in OUTPUTS:
+            raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, not {self.output!r}")
+        if self.chunk_size < 1 or self.checkpoint_every < 1:
+            raise ValueError("chunk_size and checkpoint_every must be positive")
+        for f in dataclasses.fields(self):
+            if f.type == "bool" and not isinstance(getattr(self, f.name), bool):
+                raise ValueError(f"{f.name} must be true or false, not {getattr(self, f.name)!r}")
+
+    def replace(self, **changes: Any) -> CleanOptions:
+        """A copy with some fields changed (validated again); ``None`` values are ignored."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def trafilatura_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``trafilatura.bare_extraction``.
+
+        Fixed here: no comments (dropping them is cleaner's job) and no cross-document
+        deduplication, so a page's text never depends on what else is in the batch.
+        """
+        return {
+            "include_comments": False,
+            "include_tables": self.include_tables,
+            "include_images": self.include_images,
+            "include_links": self.include_links,
+            "include_formatting": self.include_formatting or self.output == "markdown",
+            "favor_precision": self.favor_precision,
+            "favor_recall": self.favor_recall,
+            "deduplicate": False,
+        }
+
+    def extraction_provenance(self) -> dict[str, Any]:
+        """The options recorded in ``provenance.extraction.options``: exactly what trafilatura got,
+        plus ``output`` when it is not the default (so default records stay as they were)."""
+        opts = self.trafilatura_options()
+        if self.output != "text":
+            opts["output"] = self.output
+        return opts
+
+    def guard_provenance(self) -> dict[str, Any]:
+        """What ``provenance.cleaner.options`` records: the options that change the text-rule step."""
+        return {"max_removed_share": self.max_removed_share}
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+DEFAULT_OPTIONS = CleanOptions()
