@@ -227,6 +227,8 @@ class Cleaner:
             language=doc.language or meta.get("language"),
             metadata=meta,
             source={**doc.source, **fingerprint(raw)} if "sha256" not in doc.source else doc.source,
+            # Markdown extraction is cleaned as Markdown: the Markdown packs take its link syntax.
+            kind="markdown" if self.clean_options.output == "markdown" else "text",
         )
         result = self._clean(text_doc, only=None, title=meta.get("title"), extracted=True)
         prov = result.provenance

@@ -340,3 +340,16 @@ def test_repeats_title_with_the_page_title_from_metadata(tmp_path):
     title = "Harbour reopens after a month of repairs"
     assert c.clean_text(text, metadata={"title": title}).text == BODY
     assert c.clean_text(text).text == text  # no title: nothing to compare with
+
+
+def test_markdown_extraction_is_cleaned_as_markdown():
+    from cleaner.options import CleanOptions
+
+    page = (Path(__file__).parent.parent / "fixtures" / "html" / "harbour.html")
+    if not page.exists():
+        pytest.skip("no HTML fixture")
+    r = Cleaner(options=CleanOptions(output="markdown", include_links=True)).clean_html(page.read_bytes())
+    assert r.provenance.get("kind") == "markdown"
+    assert r.input_text.startswith("# Harbour reopens")  # the headline as a Markdown heading …
+    assert "builtin.title" in {x.rule for x in r.removed}  # … is still the headline
+    assert r.text.startswith("The harbour reopened on Monday")

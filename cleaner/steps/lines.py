@@ -28,7 +28,9 @@ class DropLeadingTitle:
         for line in page.lines:
             if line.removed_by is not None or line.blank:
                 continue
-            if _norm(line.text) == title:
+            # A Markdown heading ("# Harbour reopens") is the same headline.
+            text = line.text.lstrip("#").strip() if page.doc.kind == "markdown" else line.text
+            if _norm(text) == title:
                 line.removed_by = page.new_group(TITLE, "drop-line")
             return
 
