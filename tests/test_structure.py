@@ -353,3 +353,10 @@ def test_markdown_extraction_is_cleaned_as_markdown():
     assert r.input_text.startswith("# Harbour reopens")  # the headline as a Markdown heading …
     assert "builtin.title" in {x.rule for x in r.removed}  # … is still the headline
     assert r.text.startswith("The harbour reopened on Monday")
+
+
+def test_an_empty_signature_is_a_rule_error(tmp_path):
+    p = tmp_path / "sig.yaml"
+    p.write_text("version: 1\nname: sig\ndescription: d\ndomains: [example.com]\nsignatures: ['', 'x']\n", "utf-8")
+    with pytest.raises(RuleError, match="signatures"):
+        Cleaner(rules=[p], default_rules=False)

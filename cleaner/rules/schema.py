@@ -235,3 +235,10 @@ class Pack(_Strict):
     kinds: list[DocKind] = Field(default_factory=list)  # text kinds the pack applies to (all if empty)
     builtins: Builtins | None = None
     rules: list[Rule] = Field(default_factory=list)
+
+    @field_validator("signatures")
+    @classmethod
+    def _signatures_have_text(cls, v: list[str]) -> list[str]:
+        if any(not s.strip() for s in v):
+            raise ValueError("'signatures' contains an empty phrase")
+        return v
