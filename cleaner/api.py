@@ -277,7 +277,7 @@ class Cleaner:
             step.apply(page)
         # One rule (an example under test) runs everywhere its conditions allow: nothing to index.
         selector = self.selector if only is None else REFERENCE
-        plan = MatchRules(selector).plan(page)
+        plan = MatchRules(selector, self.clean_options.match_budget).plan(page)
         if RemovalGuard(self.max_removed_share).allows(page, plan):
             ApplyPlan().apply(page, plan)
         for step in (DropLeadingTitle(), DropRepeatedLines(), CollapseBlankLines()):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 OUTPUTS = ("text", "markdown")
+DEFAULT_MATCH_BUDGET = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class CleanOptions:
     """Guard: if the rules would remove more than this share of a document's words, keep its text."""
     max_document_bytes: int = 10_000_000
     """Larger documents become ``too-large`` error records: web articles are kilobytes."""
+    match_budget: int = DEFAULT_MATCH_BUDGET
+    """Characters of lines one document may show to backtracking patterns, all rules together; a
+    rule that would overrun it is skipped with a warning naming it (a count, never seconds)."""
     favor_precision: bool = False
     """trafilatura keeps less text it is unsure of (FineWeb's extractor sets this)."""
     favor_recall: bool = False
@@ -44,8 +48,8 @@ class CleanOptions:
     def __post_init__(self) -> None:
         if not 0 < self.max_removed_share <= 1:
             raise ValueError("max_removed_share must be in (0, 1]")
-        if self.max_document_bytes < 1:
-            raise ValueError("max_document_bytes must be positive")
+        if self.max_document_bytes < 1 or self.match_budget < 1:
+            raise ValueError("max_document_bytes and match_budget must be positive")
         if self.favor_precision and self.favor_recall:
             raise ValueError("favor_precision and favor_recall exclude each other: choose one")
         if self.output not in OUTPUTS:
@@ -87,7 +91,10 @@ class CleanOptions:
 
     def guard_provenance(self) -> dict[str, Any]:
         """What ``provenance.cleaner.options`` records: the options that change the text-rule step."""
-        return {"max_removed_share": self.max_removed_share}
+        opts: dict[str, Any] = {"max_removed_share": self.max_removed_share}
+        if self.match_budget != DEFAULT_MATCH_BUDGET:  # default records stay as they were
+            opts["match_budget"] = self.match_budget
+        return opts
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

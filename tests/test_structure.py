@@ -360,3 +360,21 @@ def test_an_empty_signature_is_a_rule_error(tmp_path):
     p.write_text("version: 1\nname: sig\ndescription: d\ndomains: [example.com]\nsignatures: ['', 'x']\n", "utf-8")
     with pytest.raises(RuleError, match="signatures"):
         Cleaner(rules=[p], default_rules=False)
+
+
+def test_backtracking_work_is_bounded_per_document_and_named(tmp_path):
+    from cleaner.options import CleanOptions
+
+    body = ("- id: mine.slow\n  description: d\n  action: drop-line\n"
+            "  patterns: ['(?<=x)y+z']\n  match: anywhere\n")  # lookbehind: the backtracking engine
+    pack = _pack(tmp_path, body)
+    text = "".join(f"xyz is line {i} of the harbour report\n" for i in range(50))
+    whole = Cleaner(rules=[pack], default_rules=False, max_removed_share=1.0).clean_text(text)
+    assert whole.text == "" and {x.rule for x in whole.removed} == {"mine.slow"}
+    tight = Cleaner(rules=[pack], default_rules=False, options=CleanOptions(max_removed_share=1.0, match_budget=100))
+    r = tight.clean_text(text)
+    assert r.text == text
+    assert any("mine.slow" in w and "matching budget" in w for w in r.provenance["warnings"])
+    assert r.provenance["cleaner"]["options"]["match_budget"] == 100
+    with pytest.raises(ValueError, match="match_budget"):
+        CleanOptions(match_budget=0)

@@ -33,7 +33,7 @@ from cleaner.batch import (
 from cleaner.config import ConfigError, OptionSpec, defaults_from, find_config, read_config
 from cleaner.explain import explain_items, plural, rule_lines
 from cleaner.manifest import manifest_path, run_description, write_manifest
-from cleaner.options import CleanOptions
+from cleaner.options import DEFAULT_MATCH_BUDGET, CleanOptions
 from cleaner.provenance import PROVENANCE_FORMS
 from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, ReadStats
 from cleaner.readers.discover import KINDS, InputDigest, InputsChanged, iter_documents
@@ -291,6 +291,12 @@ def clean(
         float,
         typer.Option("--max-document-mb", min=0.001, help="Larger documents become 'too-large' error records."),
     ] = DEFAULT_MAX_BYTES / 1e6,
+    match_budget: Annotated[
+        int,
+        typer.Option("--match-budget", min=1, help="Characters of lines one document may show to backtracking "
+                                                   "patterns, all rules together; a rule past it is skipped "
+                                                   "with a warning."),
+    ] = DEFAULT_MATCH_BUDGET,
     workers: Annotated[
         int, typer.Option("--workers", "-w", min=1, help="Worker processes (default: the machine's cores).")
     ] = DEFAULT_WORKERS,
@@ -376,7 +382,8 @@ def clean(
         raise _usage_error(f"--provenance must be one of {', '.join(PROVENANCE_FORMS)}, not {provenance!r}")
     options = _clean_options(
         max_removed_share=max_removed_share, max_document_bytes=int(max_document_mb * 1e6),
-        checkpoint_every=checkpoint_every, favor_precision=favor_precision, favor_recall=favor_recall,
+        match_budget=match_budget, checkpoint_every=checkpoint_every,
+        favor_precision=favor_precision, favor_recall=favor_recall,
         include_links=include_links, include_tables=include_tables, include_formatting=include_formatting,
         include_images=include_images, markdown=markdown)
     cleaner = _load(rules, no_default_rules, options=options, provenance=provenance, domain_field=domain_field)

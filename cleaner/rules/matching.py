@@ -259,6 +259,7 @@ class CompiledMatcher:
         self.patterns = patterns
         self.shape = shape
         self._tests: list | None = None  # each part's bound match test, made on first use
+        self._bt_cost: int | None = None
 
     @classmethod
     def build(cls, matcher: Matcher, max_chars: int | None = None) -> CompiledMatcher:
@@ -274,6 +275,13 @@ class CompiledMatcher:
     def backtracking(self) -> list[str]:
         """The patterns that run on the backtracking engine."""
         return [p.pattern for p in self.parts if isinstance(p, PatternPart) and isinstance(p.engine, BacktrackingRegex)]
+
+    @property
+    def backtracking_cost(self) -> int:
+        """How many backtracking patterns each line tried costs (a count, decided by the patterns)."""
+        if self._bt_cost is None:
+            self._bt_cost = len(self.backtracking)
+        return self._bt_cost
 
     def matches(self, text: str, page: PageContext = NO_PAGE) -> bool:
         """Whether any part matches (and the shape holds): what most actions need, without a match object."""

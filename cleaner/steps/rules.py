@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.document import Line
+from cleaner.options import DEFAULT_MATCH_BUDGET
 from cleaner.rules.candidates import CandidateSelector, DocumentLines
 from cleaner.rules.ruleset import CompiledRule
 from cleaner.rules.shapes import PageContext
@@ -50,16 +51,30 @@ class Plan:
 class MatchRules:
     """Run each rule's matcher on the lines its selector picked; return a Plan, change nothing."""
 
-    def __init__(self, selector: CandidateSelector):
+    def __init__(self, selector: CandidateSelector, budget: int = DEFAULT_MATCH_BUDGET):
+        # RE2 is linear whatever the pattern; a backtracking pattern is bounded per line by its
+        # static shape and max_chars, and ``budget`` bounds the sum per document (CleanOptions).
         self.selector = selector
+        self.budget = budget
 
     def plan(self, page: Page) -> Plan:
         plan = Plan()
         doc = DocumentLines(page.doc.text, page.lines, page.line_starts)
         ctx = page.context
+        left = self.budget
         for cr, where in self.selector.select(doc, page.rules):
             if not where:
                 continue
+            cost = cr.start.backtracking_cost
+            if cost:
+                spend = cost * sum(len(ln.text) for _, ln in where)
+                if spend > left:
+                    # The same lines, rules and order give the same cut on every machine.
+                    page.warnings.append(
+                        f"matching budget: rule '{cr.id}' was skipped, its backtracking patterns would read "
+                        f"{spend:,} characters and {left:,} of the document's {self.budget:,} are left")
+                    continue
+                left -= spend
             if cr.rule.action == "drop-run":
                 self._run_lines(cr, where, doc.nonblank, plan, ctx)
             else:
