@@ -78,8 +78,8 @@ def test_domain_field_in_the_library_and_explain(mined, tmp_path):
     assert Cleaner(rules=[packs]).clean_text(text, metadata={"site": SITE}).text == text
     one = tmp_path / "one.jsonl"
     one.write_text(json.dumps({"id": "e", "site": SITE, "text": text}) + "\n", encoding="utf-8")
-    shown = invoke("explain", str(one), "--rules", str(packs), "--domain-field", "site", "--no-color")
+    shown = invoke("explain", str(one), "--rules", str(packs), "--domain-field", "site", "--no-color", "--full")
     marker = "quay-]{mined.harbour-gazette-example."
     assert shown.exit_code == 0 and marker in shown.stdout
-    plain = invoke("explain", str(one), "--rules", str(packs), "--no-color")
+    plain = invoke("explain", str(one), "--rules", str(packs), "--no-color", "--full")
     assert plain.exit_code == 0 and marker not in plain.stdout and CHROME in plain.stdout

@@ -143,7 +143,7 @@ def test_a_worker_killed_at_start_or_mid_chunk_loses_nothing(tmp_path, reference
     args.remove("-q")
     proc = cli(*args, env={faults.ENV: spec, faults.ONCE_ENV: str(tmp_path / "once")})
     assert proc.returncode == 1, proc.stderr
-    assert "worker processes died 1 times: their chunks were cleaned again" in proc.stderr
+    assert "worker processes died 1 time: their chunks were cleaned again" in proc.stderr
     assert f"check: {N} documents in" in proc.stderr
     check_same(run, reference["jsonl"])
 

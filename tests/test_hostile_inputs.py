@@ -319,7 +319,7 @@ def test_hostile_ids_in_a_text_folder(tmp_path):
     assert len({f.name.lower() for f in files}) == len(files)
     texts = sorted(f.read_text(encoding="utf-8") for f in files)
     assert texts == sorted(f"{n}. {GOOD}\n" for n in range(len(bad)))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out", "out.manifest.json"]
 
 
 # ---- files ----
@@ -388,7 +388,7 @@ def test_a_pickled_cleaner_works_after_its_rules_folder_is_gone(tmp_path):
     blob = pickle.dumps(c)
     shutil.rmtree(pack)
     again = pickle.loads(blob)
-    assert again.clean_text(f"{GOOD}\nDrop this line\n").text == GOOD
+    assert again.clean_text(f"{GOOD}\nDrop this line\n").text == GOOD + "\n"  # the final line break stays
 
 
 def test_closed_stdout_is_a_documented_exit_code_without_a_traceback(tmp_path):

@@ -37,7 +37,8 @@ def test_a_second_run_on_the_same_output_fails_at_once(tmp_path):
         holder.communicate("")
     # Once it has ended, the output is free; a finished run leaves no lock file behind.
     assert invoke("clean", str(src), "-o", str(out), "-w", "1", "-q").exit_code == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "o.jsonl", "o.jsonl.errors.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "in.jsonl", "o.jsonl", "o.jsonl.errors.jsonl", "o.jsonl.manifest.json"]
 
 
 def test_the_lock_is_released_when_a_run_stops(tmp_path, monkeypatch):
