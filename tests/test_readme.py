@@ -35,3 +35,12 @@ def test_worked_example_pack_passes_its_examples(tmp_path):
     c = Cleaner(rules=[path], default_rules=False)
     count, failures = run_examples(c.ruleset)
     assert count == 2 and not failures, failures
+
+
+def test_structural_worked_example_passes_its_examples(tmp_path):
+    block = re.search(r"### Structural rules: shapes and runs.*?```yaml\n(.+?)```", README, re.S).group(1)
+    path = tmp_path / "runs.yaml"
+    path.write_text("version: 1\nname: runs\ndescription: the README's example\nrules:\n" + block, encoding="utf-8")
+    c = Cleaner(rules=[path], default_rules=False)
+    count, failures = run_examples(c.ruleset)
+    assert count == 2 and not failures, failures
