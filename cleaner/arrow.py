@@ -75,7 +75,19 @@ def provenance_row(prov: dict[str, Any] | None) -> dict[str, Any] | None:
         row["extraction"] = e
     other = {k: v for k, v in prov.items() if k not in _KNOWN}
     row["other"] = _json(other) if other else None
-    return row
+    return _filled(row, PROVENANCE)
+
+
+def _filled(value: Any, arrow_type: pa.DataType) -> Any:
+    """``value`` with every field of its struct type present (None where it has none): rows of one
+    shape, so a consumer that infers types per batch (``datasets``) sees the same struct in each."""
+    if value is None:
+        return None
+    if pa.types.is_struct(arrow_type) and isinstance(value, dict):
+        return {f.name: _filled(value.get(f.name), f.type) for f in arrow_type}
+    if pa.types.is_list(arrow_type) and isinstance(value, list):
+        return [_filled(v, arrow_type.value_type) for v in value]
+    return value
 
 
 def provenance_array(provs: list[dict[str, Any] | None]) -> pa.Array:

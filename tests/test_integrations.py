@@ -289,3 +289,16 @@ def test_readme_examples_run_as_written(section, module, tmp_path, monkeypatch):
                 .decode("utf-8").splitlines()]
         assert [d["id"] for d in docs] == [p.stem for p in SEED_FILES]
         assert docs[0]["text"] == Cleaner().clean_text(SEED_FILES[0].read_text(encoding="utf-8")).text
+
+
+def test_a_batch_mixing_text_and_html_rows_keeps_the_fixed_provenance_type():
+    datasets = pytest.importorskip("datasets", reason="the hf extra is not installed")
+    from cleaner.arrow import PROVENANCE
+    from cleaner.integrations.hf import clean_batch
+
+    rows = _hf_rows()
+    text_row = next(r for r in rows if r.get("text"))
+    html_row = next(r for r in rows if r.get("html"))
+    ds = datasets.Dataset.from_list([text_row, html_row])  # provenance dicts of different keys, one batch
+    out = ds.map(clean_batch, batched=True, fn_kwargs={"page": True})
+    assert out.data.schema.field("provenance").type == PROVENANCE
