@@ -151,9 +151,6 @@ class ShapeTest:
         self.shape = shape
         s = shape
         tests: list[Callable[[str], bool]] = []
-        if s.min_words is not None or s.max_words is not None:
-            lo, hi = s.min_words or 0, s.max_words or 10**9
-            tests.append(lambda t: lo <= word_count(t) <= hi)
         if s.sentence_end is not None:
             want = s.sentence_end
             tests.append(lambda t: ends_like_sentence(t) == want)
@@ -171,6 +168,10 @@ class ShapeTest:
             tests.append(lambda t: (_BULLET.match(t) is not None) == want_b)
         if s.kind is not None:
             tests.append(LINE_KINDS[s.kind])
+        # Word counts last: the other tests are cheaper and rule out more lines.
+        if s.min_words is not None or s.max_words is not None:
+            lo, hi = s.min_words or 0, s.max_words or 10**9
+            tests.append(lambda t: lo <= word_count(t) <= hi)
         self.tests = tuple(tests)
         self.repeats = s.repeats
         self.min_similarity = s.min_similarity

@@ -129,6 +129,19 @@ class MatchRules:
         def is_header(nb: int) -> bool:
             return header is not None and header.matches(nonblank[nb].text, ctx)
 
+        if run.require_header and header is not None:
+            # Only lines after a header can be in a run: the shape is tried on those alone (the same
+            # runs as the general walk below, at a fraction of its cost).
+            allowed = {nb for nb, _ in where}
+            heads = {nb for nb, line in enumerate(nonblank) if header.matches(line.text, ctx)}
+            for h in sorted(heads):
+                last = h
+                while (last - h <= run.max_lines and last + 1 in allowed and last + 1 not in heads
+                       and cr.start.matches(nonblank[last + 1].text, ctx)):
+                    last += 1
+                if run.min_lines <= last - h <= run.max_lines:
+                    plan.runs.append((cr.id, nonblank[h].index, nonblank[last].index))
+            return
         # [header line or None, first, last] per run; a header line inside a run starts a new one.
         runs: list[list] = []
         for nb in (nb for nb, line in where if cr.start.matches(line.text, ctx)):
