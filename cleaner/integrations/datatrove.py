@@ -43,6 +43,10 @@ __all__ = ["CleanerExtractor", "CleanerFormatter"]
 
 
 class _CleanerStep(PipelineStep):
+    html = False  # the step's input: extracted text, or pages (HTML in doc.text)
+    # Exceptions that mean "this page has nothing to keep", each counted under its own stat.
+    expected: tuple[tuple[type[Exception], str], ...] = ()
+
     def __init__(
         self,
         cleaner: Cleaner | None = None,
@@ -96,26 +100,27 @@ class _CleanerStep(PipelineStep):
                            "(this message appears once)")
             self._warned = True
 
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        for doc in data:
+            self.stat_update(StatHints.total)
+            with self.track_time():
+                try:
+                    result = self.cleaner.clean(self._document(doc, html=self.html))
+                except Exception as e:  # noqa: BLE001 - a bug drops one document, not the task
+                    kind = next((k for t, k in self.expected if isinstance(e, t)), "clean_error")
+                    self._failed(kind, doc, e)
+                    continue
+                self._apply(doc, result)
+            self.stat_update(StatHints.forwarded)
+            self.update_doc_stats(doc)
+            yield doc
+
 
 class CleanerFormatter(_CleanerStep):
     """Text mode: ``doc.text`` is replaced by the clean text, the provenance goes into the metadata."""
 
     name = "🧹 cleaner"
     type = "✂️ - FORMAT"
-
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        for doc in data:
-            self.stat_update(StatHints.total)
-            with self.track_time():
-                try:
-                    result = self.cleaner.clean(self._document(doc, html=False))
-                except Exception as e:  # noqa: BLE001 - a bug drops one document, not the task
-                    self._failed("clean_error", doc, e)
-                    continue
-                self._apply(doc, result)
-            self.stat_update(StatHints.forwarded)
-            self.update_doc_stats(doc)
-            yield doc
 
 
 class CleanerExtractor(_CleanerStep):
@@ -125,23 +130,5 @@ class CleanerExtractor(_CleanerStep):
 
     name = "🧹 cleaner (HTML)"
     type = "🛢 - EXTRAC"
-
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        for doc in data:
-            self.stat_update(StatHints.total)
-            with self.track_time():
-                try:
-                    result = self.cleaner.clean(self._document(doc, html=True))
-                except NoContent as e:
-                    self._failed("no_content", doc, e)
-                    continue
-                except NotHtml as e:
-                    self._failed("not_html", doc, e)
-                    continue
-                except Exception as e:  # noqa: BLE001
-                    self._failed("clean_error", doc, e)
-                    continue
-                self._apply(doc, result)
-            self.stat_update(StatHints.forwarded)
-            self.update_doc_stats(doc)
-            yield doc
+    html = True
+    expected = ((NoContent, "no_content"), (NotHtml, "not_html"))
