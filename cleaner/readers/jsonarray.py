@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from cleaner.readers.base import Failure, Item
 from cleaner.readers.compress import DecompressError, as_utf8, decompressed
-from cleaner.readers.jsonl import RecordReader, guarded_item
+from cleaner.readers.jsonl import RecordReader, guarded_item, loads_or_failure
 
 _WS = " \t\r\n"
 
@@ -215,12 +215,7 @@ class JsonReader(RecordReader):
         text, s.pos = s.buf[s.pos : end], end
         if "\x00" in text:
             return Failure(fallback_id, src, "decode", f"{what} has NUL bytes: binary data, or not UTF-8")
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as e:
-            return Failure(fallback_id, src, "json", f"{what} is not valid JSON: {e.msg} (column {e.colno})")
-        except RecursionError:
-            return Failure(fallback_id, src, "json", f"{what} is nested too deeply to parse")
-        except ValueError as e:  # valid JSON that json will not convert, e.g. an integer of 5,000 digits
-            return Failure(fallback_id, src, "json", f"{what} cannot be read: {e}")
+        value = loads_or_failure(text, what, fallback_id, src, lambda e: f"{e.msg} (column {e.colno})")
+        if isinstance(value, Failure):
+            return value
         return guarded_item(value, self.fields, fallback_id, src, self.max_bytes)

@@ -7,7 +7,7 @@ and is skipped without being held in memory; so is a line that is not a JSON obj
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -222,15 +222,25 @@ class JsonlReader(RecordReader):
             line = raw.decode("utf-8")
         except UnicodeDecodeError as e:
             return Failure(fallback_id, src, "decode", f"line {lineno} is not UTF-8: {e}")
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as e:
-            return Failure(fallback_id, src, "json", f"line {lineno} is not valid JSON: {e}")
-        except RecursionError:
-            return Failure(fallback_id, src, "json", f"line {lineno} is nested too deeply to parse")
-        except ValueError as e:  # valid JSON json will not convert, e.g. an integer of 5,000 digits
-            return Failure(fallback_id, src, "json", f"line {lineno} cannot be read: {e}")
+        rec = loads_or_failure(line, f"line {lineno}", fallback_id, src, str)
+        if isinstance(rec, Failure):
+            return rec
         return record_item(rec, self.fields, fallback_id, src, self.max_bytes)
+
+
+def loads_or_failure(
+    text: str, what: str, fallback_id: str, src: dict[str, Any], detail: Callable[[json.JSONDecodeError], str]
+) -> Any:
+    """``json.loads(text)``, or the ``json`` Failure that says why not (``what`` names the record,
+    ``detail`` words the syntax error): the one place a record's JSON errors are worded."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        return Failure(fallback_id, src, "json", f"{what} is not valid JSON: {detail(e)}")
+    except RecursionError:
+        return Failure(fallback_id, src, "json", f"{what} is nested too deeply to parse")
+    except ValueError as e:  # valid JSON that json will not convert, e.g. an integer of 5,000 digits
+        return Failure(fallback_id, src, "json", f"{what} cannot be read: {e}")
 
 
 _SLOW = object()
