@@ -46,9 +46,7 @@ def learn(
     from cleaner.mining import Miner
     from cleaner.rules.ruleset import RuleSet
 
-    if domain_field is None:
-        domain_field = getattr(cleaner, "domain_field", None)
-    with Miner(options, domain_field=domain_field, reference=cleaner) as miner:
+    with Miner(options, domain_field=domain_field or cleaner.domain_field, reference=cleaner) as miner:
         for doc in documents:
             if isinstance(doc, Document):
                 miner.add(doc)

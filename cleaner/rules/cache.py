@@ -24,6 +24,7 @@ import os
 import pickle
 import tempfile
 from dataclasses import replace
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -55,6 +56,7 @@ def _versions() -> str:
     return ";".join(out)
 
 
+@cache
 def _code() -> str:
     """A digest of the code that parses and indexes packs: a source checkout changes it without a
     version bump, and a pickle of the old classes must not be read back into the new ones."""
