@@ -15,7 +15,7 @@ import pytest
 from cleaner.evaluation.audit import harmful_rules, tally_html_removals, tally_text_removals
 from cleaner.evaluation.datasets import decode_html, load_dataset, paragraphs_to_text
 from cleaner.evaluation.extractors import cached_extract, justext_stoplist_name, run_extractor
-from cleaner.evaluation.gate import GATE_FLOORS, GATE_TOLERANCE, gate_pages, run_gate
+from cleaner.evaluation.gate import MODES, GateResult, baseline, gate_pages, run_gate, subset_digest
 from cleaner.evaluation.metadata_match import author_match, title_contains, title_match
 from cleaner.evaluation.metrics import (
     PRF,
@@ -193,9 +193,28 @@ def test_cli_help_documents_the_options() -> None:
 # --- regression gate ---------------------------------------------------------------------------------------------
 
 @pytest.mark.skipif(not (DATA / "wcxb-dev").is_dir(), reason="../shared/data/wcxb-dev not available")
-def test_gate_pinned_wcxb_articles_do_not_regress() -> None:
+def test_gate_subset_is_the_pinned_one() -> None:
     pages = gate_pages(DATA)
-    assert len(pages) == 40 and all(p.page_type == "article" for p in pages)
-    result = run_gate(pages)
-    assert result.cleaner_f1 >= GATE_FLOORS[result.mode], result
-    assert result.cleaner_f1 >= result.baseline_f1 - GATE_TOLERANCE, result
+    spec = baseline()["subset"]
+    assert len(pages) == spec["pages"] and all(p.page_type == "article" for p in pages)
+    assert (pages[0].id, pages[-1].id) == (spec["first_id"], spec["last_id"])
+    assert subset_digest(pages) == spec["sha256"], "the gate's pages or gold changed: re-measure and re-pin"
+
+
+@pytest.mark.skipif(not (DATA / "wcxb-dev").is_dir(), reason="../shared/data/wcxb-dev not available")
+@pytest.mark.parametrize("mode", MODES)
+def test_gate_pinned_wcxb_articles_do_not_regress(mode: str) -> None:
+    result = run_gate(gate_pages(DATA), mode)
+    assert result.mode == mode and result.pages == baseline()["subset"]["pages"]
+    assert result.failures() == [], result
+
+
+def test_gate_failures_name_the_floor_and_the_baseline() -> None:
+    floor = baseline()["floors"]["text"]["f1"]
+    assert GateResult("text", 40, floor + 0.01, floor).failures() == []
+    low = GateResult("text", 40, floor - 0.01, floor - 0.01).failures()
+    assert len(low) == 1 and "below the floor" in low[0]
+    behind = GateResult("text", 40, floor + 0.01, floor + 0.05).failures()
+    assert len(behind) == 1 and "trafilatura alone" in behind[0]
+    with pytest.raises(ValueError, match="gate mode"):
+        run_gate([], "pdf")
