@@ -1,8 +1,9 @@
 """Output size by provenance form: `cleaner clean` on the first N WCXB dev pages, JSONL out.
 
-    python bench/provenance_size.py [--pages 181] [--forms full,compact,none] [--workers 1]
+    python bench/provenance_size.py [--dataset wcxb-dev|daniel-dev|trafilatura-eval] [--pages 181]
+                                    [--forms full,compact,none] [--workers 1]
 
-Links the first --pages files of ../shared/data/wcxb-dev/html (sorted) into a temporary folder,
+Links the first --pages files of ../shared/data/DATASET/html (sorted) into a temporary folder,
 runs `cleaner clean FOLDER -o out.jsonl --provenance FORM` for each form, and prints per form:
 the JSONL's size, its gzip size, how much of it is `provenance` and `provenance.rules`, the
 manifest's size, and the size relative to --provenance full (the output before compact
@@ -21,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WCXB = ROOT.parent / "shared" / "data" / "wcxb-dev" / "html"
+DATA = ROOT.parent / "shared" / "data"
 
 
 def _json_len(value: object) -> int:
@@ -52,13 +53,15 @@ def measure(out: Path) -> dict[str, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dataset", default="wcxb-dev", help="a folder of ../shared/data with an html/ folder")
     ap.add_argument("--pages", type=int, default=181)
     ap.add_argument("--forms", default="full,compact,none")
     ap.add_argument("--workers", type=int, default=1)
     args = ap.parse_args()
-    pages = sorted(WCXB.glob("*.html.gz"))[: args.pages]
+    html = DATA / args.dataset / "html"
+    pages = sorted(p for p in html.iterdir() if p.name.endswith(".gz"))[: args.pages] if html.is_dir() else []
     if not pages:
-        sys.exit(f"no pages under {WCXB}")
+        sys.exit(f"no pages under {html}")
     results: dict[str, dict[str, int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         sample = Path(tmp) / "sample"
@@ -68,13 +71,13 @@ def main() -> None:
         for form in args.forms.split(","):
             out = Path(tmp) / f"{form}.jsonl"
             cmd = [sys.executable, "-m", "cleaner", "clean", str(sample), "-o", str(out), "-q",
-                   "--provenance", form, "-w", str(args.workers)]
+                   "--input-format", "html", "--provenance", form, "-w", str(args.workers)]
             proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
             if proc.returncode not in (0, 1):
                 sys.exit(f"{' '.join(cmd)} failed: {proc.stderr}")
             results[form] = measure(out)
     base = results.get("full", {}).get("bytes")
-    print(f"{len(pages)} WCXB dev pages, JSONL output by --provenance form")
+    print(f"{len(pages)} {args.dataset} pages, JSONL output by --provenance form")
     print("| form | records | JSONL bytes | vs full | gzip bytes | text | provenance | provenance.rules | manifest |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for form, r in results.items():
