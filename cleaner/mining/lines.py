@@ -9,15 +9,13 @@ variants of one key back into a regex that matches every one of them.
 
 from __future__ import annotations
 
-import html
 import re
 
 import regex
 
-from cleaner.steps.inline import _ENTITY, _INVISIBLE, _TAG
+# A mined phrase is the text the rules will see, not the raw markup: the engine's own clean-up.
+from cleaner.steps.inline import clean_line
 
-# Tags and entities as the built-in clean-ups (builtin.html, builtin.whitespace) remove them, so a
-# mined phrase is the text the rules will see, not the raw markup: the same expressions.
 _SPACE = regex.compile(r"\s+")
 
 # The stdlib engine: several times faster than `regex` on these simple classes, and lines are many.
@@ -38,16 +36,6 @@ _CLASS_OF = {**{m: MONTH for m in MONTHS}, **{d: WEEKDAY for d in WEEKDAYS}}
 _CLASS_WORDS = frozenset(_CLASS_OF)
 _ANY_DIGIT = re.compile(r"\d")
 PREFIX = "\x01"  # marks a prefix key ("first N tokens, then anything") apart from whole-line keys
-
-
-def clean_line(line: str) -> str:
-    """One raw line as the rules see it: tags stripped, entities decoded, whitespace folded."""
-    if "<" in line:
-        line = _TAG.sub(lambda m: " " if m.group("block") else "", line)
-    if "&" in line:
-        line = _ENTITY.sub(lambda m: html.unescape(m.group()), line)
-    line = _INVISIBLE.sub("", line)
-    return " ".join(line.split())
 
 
 def clean_lines(text: str) -> list[str]:

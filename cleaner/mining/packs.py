@@ -10,7 +10,6 @@ still fails is dropped and reported, never written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +27,7 @@ from cleaner.rules.loader import PackSource
 from cleaner.rules.matching import CompiledMatcher
 from cleaner.rules.ruleset import RuleSet
 from cleaner.rules.schema import Matcher, Position
+from cleaner.steps.lines import drop_adjacent_repeats
 
 FILLER = (
     "The council approved the new budget on Monday night after a long debate.",
@@ -44,19 +44,6 @@ def example_url(domain: str) -> str:
 def pack_name(domain: str) -> str:
     return "mined." + (domain if all(c.isascii() and (c.isalnum() or c in ".-") for c in domain)
                        else domain_slug(domain))
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def _dedupe_adjacent(lines: Sequence[str]) -> list[str]:
-    """What builtin.repeated-lines leaves: no line equal to the previous one."""
-    out: list[str] = []
-    for ln in lines:
-        if not out or _norm(out[-1]) != _norm(ln):
-            out.append(ln)
-    return out
 
 
 @dataclass
@@ -80,11 +67,12 @@ class ExampleBuilder:
                                                      match=m["match"]))
         self.max_words = p.max_words
         self.max_chars = p.max_chars
+        self.position = Position(**p.position) if p.position else None  # as the loader will read it
 
     def fires(self, line: str, i: int, n: int) -> bool:
         if len(line.split()) > self.max_words or (self.max_chars and len(line) > self.max_chars):
             return False
-        if not _in_position(self.p.position, i, n):
+        if not position_allows(self.position, i, n):
             return False
         return self.matcher.search(line) is not None
 
@@ -99,10 +87,10 @@ class ExampleBuilder:
         else:
             gone = set(hit)
             out = [ln for i, ln in enumerate(lines) if i not in gone]
-        return _dedupe_adjacent(out)
+        return drop_adjacent_repeats(out)
 
     def corpus_lines(self, ex: ExampleWindow) -> list[str]:
-        return _dedupe_adjacent(ex.lines)
+        return drop_adjacent_repeats(ex.lines)
 
     def synthetic_lines(self) -> list[str]:
         """The block's usual forms set in a short article, placed where the rule looks for them."""
@@ -131,7 +119,7 @@ class ExampleBuilder:
             if len(members) > 1 and sum(1 for ln in lines if self.matcher.search(ln)) < len(members):
                 return None  # the window does not show the whole block
         else:
-            lines = _dedupe_adjacent(self.synthetic_lines())
+            lines = drop_adjacent_repeats(self.synthetic_lines())
         out = self.expected(lines)
         if out is None or out == lines:
             return None
@@ -140,13 +128,8 @@ class ExampleBuilder:
     def keep_prose(self) -> list[str]:
         """The line quoted inside a sentence: a match of the whole line must not fire on it."""
         shown = self.p.lead.display
-        return _dedupe_adjacent([FILLER[0], f"Readers quoted \u201c{shown}\u201d in a long thread about the site, "
-                                 "and the editors answered every one of them at length.", FILLER[1]])
-
-
-def _in_position(pos: dict[str, Any] | None, i: int, n: int) -> bool:
-    """The rules' own position test on non-blank line indices, for a position written as a dict."""
-    return position_allows(Position(**pos) if pos else None, i, n)
+        return drop_adjacent_repeats([FILLER[0], f"Readers quoted \u201c{shown}\u201d in a long thread about the site, "
+                                      "and the editors answered every one of them at length.", FILLER[1]])
 
 
 def _text(lines: list[str]) -> str:

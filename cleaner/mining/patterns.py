@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import regex
 
 from cleaner.mining.lines import MONTH, MONTHS, TOKEN, WEEKDAY, WEEKDAYS, norm_token
-from cleaner.rules.matching import CompiledMatcher
+from cleaner.rules.matching import DASHES, DQUOTES, SQUOTES, CompiledMatcher
 from cleaner.rules.schema import Matcher
 
 _MONTH_RX = "(?:" + "|".join(sorted(set(MONTHS), key=lambda m: (-len(m), m))) + r")\.?"
@@ -120,7 +120,9 @@ def generalise(forms: list[str], prefix_tokens: int | None = None) -> tuple[str,
     return "".join(parts), varies
 
 
-_QUOTES = str.maketrans({c: "'" for c in "‘’‚‛′`´\"“”„‟″«»"} | {c: "-" for c in "‐‑‒–—―"})
+# The phrases' quote and dash variants, single and double quotes folded together (looser than a phrase,
+# as mining always folded them: the packs it writes stay the same; ``_check`` measures what a phrase covers).
+_QUOTES = str.maketrans({c: "'" for c in SQUOTES + DQUOTES} | {c: "-" for c in DASHES})
 
 
 def _same_phrase(forms: list[str]) -> bool:

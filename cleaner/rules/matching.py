@@ -35,6 +35,8 @@ CHAR_CLASSES = {
     **{c: "[" + regex.escape(DASHES) + "]" for c in DASHES},
     "…": r"(?:…|\.\.\.)",
 }
+# Every quote or dash to one stand-in of its class: text a phrase's character classes cannot tell apart.
+CANONICAL_CHARS = str.maketrans({**{c: "'" for c in SQUOTES}, **{c: '"' for c in DQUOTES}, **{c: "-" for c in DASHES}})
 
 MAX_REPEAT = 10_000  # larger {m,n} counts make the compiled program huge (memory at load)
 RE2_SIZE_BUDGET = 256 << 10  # about 14,000 RE2 instructions; the median bundled pattern needs 700

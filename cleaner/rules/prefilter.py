@@ -22,7 +22,7 @@ import ahocorasick
 
 from cleaner.rules.folding import fold, phrase_anchor
 from cleaner.rules.leadchars import LeadChars, pattern_lead
-from cleaner.rules.matching import CHAR_CLASSES, DASHES, DQUOTES, SQUOTES, phrase_to_regex
+from cleaner.rules.matching import CANONICAL_CHARS, CHAR_CLASSES, phrase_to_regex
 from cleaner.rules.patterns import parse_pattern, sre_c
 from cleaner.rules.schema import Rule
 
@@ -132,12 +132,9 @@ def rule_anchors(rule: Rule) -> list[str] | None:
     return out or None
 
 
-_CANON = str.maketrans({**{c: "'" for c in SQUOTES}, **{c: '"' for c in DQUOTES}, **{c: "-" for c in DASHES}})
-
-
 def line_key(text: str) -> str:
     """A whole line as exact-line phrase rules see it: folded case, quotes, dashes and spaces."""
-    return " ".join(fold(text).translate(_CANON).replace("…", "...").split())
+    return " ".join(fold(text).translate(CANONICAL_CHARS).replace("…", "...").split())
 
 
 def exact_line_keys(rule: Rule) -> set[str] | None:

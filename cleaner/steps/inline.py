@@ -22,15 +22,15 @@ _BLOCK_TAGS = (
     "select|source|table|tbody|td|textarea|tfoot|th|thead|tr|ul|video|audio|wbr"
 )
 # Only real tag names: "a < b > c" and "<3" are text, not markup.
-_TAG = regex.compile(
+TAG = regex.compile(
     rf"<!--.*?-->|</?(?:(?P<inline>{_INLINE_TAGS})|(?P<block>{_BLOCK_TAGS}))(?:\s[^<>]*)?/?>",
     regex.IGNORECASE,
 )
-_ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_MARKUP = regex.compile(f"{_TAG.pattern}|{_ENTITY.pattern}", regex.IGNORECASE)
+ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_MARKUP = regex.compile(f"{TAG.pattern}|{ENTITY.pattern}", regex.IGNORECASE)
 _EDGE_WS = regex.compile(r"^\s+|\s+$")
 _INNER_WS = regex.compile(r"[^\S\n]{2,}|[^\S \n]")
-_INVISIBLE = regex.compile(r"[\u200b\u2060\ufeff]+")
+INVISIBLE = regex.compile(r"[\u200b\u2060\ufeff]+")
 # Anything the per-line passes above could change, found in the whole text at once.
 # Every alternative starts with a character class or a space, which the engine scans for quickly.
 _NEEDS_WORK = regex.compile(r"[^\S \n]|[\u200b\u2060\ufeff]| (?= |\r?\n|\Z)|(?:^|(?<=\n)) ")
@@ -62,12 +62,12 @@ class StripHtml:
             text = line.view.text
             if "<" not in text and "&" not in text:
                 continue
-            spans = [(m.start(), m.end(), " " if m.group("block") else "") for m in _TAG.finditer(text)]
+            spans = [(m.start(), m.end(), " " if m.group("block") else "") for m in TAG.finditer(text)]
             if spans:
                 line.view.replace_all(spans, self.rule, "drop-span")
                 text = line.view.text
             ents = []
-            for m in _ENTITY.finditer(text):
+            for m in ENTITY.finditer(text):
                 decoded = html.unescape(m.group())
                 if decoded != m.group():
                     ents.append((m.start(), m.end(), decoded))
@@ -95,7 +95,7 @@ class NormalizeWhitespace:
         for i in sorted(todo):
             line = page.lines[i]
             text = line.view.text
-            spans = [(m.start(), m.end(), "") for m in _INVISIBLE.finditer(text)]
+            spans = [(m.start(), m.end(), "") for m in INVISIBLE.finditer(text)]
             if spans:
                 line.view.replace_all(spans, self.rule, "drop-span")
                 text = line.view.text
@@ -107,6 +107,17 @@ class NormalizeWhitespace:
             ]
             if spans:
                 line.view.replace_all(spans, self.rule, "replace")
+
+
+def clean_line(line: str) -> str:
+    """One raw line as the rules see it after builtin.html and builtin.whitespace, computed at once
+    without edits: what mining counts and writes phrases from (the same expressions as the steps)."""
+    if "<" in line:
+        line = TAG.sub(lambda m: " " if m.group("block") else "", line)
+    if "&" in line:
+        line = ENTITY.sub(lambda m: html.unescape(m.group()), line)
+    line = INVISIBLE.sub("", line)
+    return " ".join(line.split())
 
 
 def _lines_matching(pattern: regex.Pattern, text: str, starts: list[int]) -> set[int]:

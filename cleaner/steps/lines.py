@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cleaner.rules.shapes import word_count
 from cleaner.steps.base import Page
 
@@ -14,8 +16,19 @@ BLANKS = "builtin.blank-lines"
 TITLE = "builtin.title"
 
 
-def _norm(text: str) -> str:
+def same_line_key(text: str) -> str:
+    """What two lines must share to count as the same line here: case and spacing do not count."""
     return " ".join(text.casefold().split())
+
+
+def drop_adjacent_repeats(lines: Sequence[str]) -> list[str]:
+    """What builtin.repeated-lines leaves of plain non-blank lines (mining predicts its examples' output
+    with it): no line equal to the previous one."""
+    out: list[str] = []
+    for ln in lines:
+        if not out or same_line_key(out[-1]) != same_line_key(ln):
+            out.append(ln)
+    return out
 
 
 class DropLeadingTitle:
@@ -24,13 +37,13 @@ class DropLeadingTitle:
     def apply(self, page: Page) -> None:
         if not page.title or not page.builtins.get("title", True):
             return
-        title = _norm(page.title)
+        title = same_line_key(page.title)
         for line in page.lines:
             if line.removed_by is not None or line.blank:
                 continue
             # A Markdown heading ("# Harbour reopens") is the same headline.
             text = line.text.lstrip("#").strip() if page.doc.kind == "markdown" else line.text
-            if _norm(text) == title:
+            if same_line_key(text) == title:
                 line.removed_by = page.new_group(TITLE, "drop-line")
             return
 
@@ -45,7 +58,7 @@ class DropRepeatedLines:
         for line in page.lines:
             if line.removed_by is not None or line.blank:
                 continue
-            cur = _norm(line.text)
+            cur = same_line_key(line.text)
             if cur == prev:
                 line.removed_by = page.new_group(REPEATED, "drop-line")
             prev = cur
@@ -70,7 +83,7 @@ class DropDuplicateParagraphs:
         for line in page.lines:
             if line.removed_by is not None or line.blank:
                 continue
-            key = _norm(line.text)
+            key = same_line_key(line.text)
             text = line.text.lstrip()
             if text[:1] in _LIST_MARKS or word_count(text) < DUPLICATE_MIN_WORDS:
                 prev = key
