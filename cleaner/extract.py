@@ -16,7 +16,7 @@ from typing import Any
 from lxml import html as lxml_html
 
 from cleaner.options import DEFAULT_OPTIONS, CleanOptions
-from cleaner.readers.decode import decode_bytes
+from cleaner.readers.decode import DecodeError, decode_bytes
 
 # The default options, as trafilatura receives them (kept for callers that read them).
 TRAFILATURA_OPTIONS: dict[str, Any] = DEFAULT_OPTIONS.trafilatura_options()
@@ -50,7 +50,7 @@ def parse_html(html: str | bytes) -> lxml_html.HtmlElement:
     if isinstance(html, bytes):
         try:
             html, _ = decode_bytes(html)
-        except ValueError as e:
+        except DecodeError as e:  # only undecodable input is not HTML; another ValueError is a bug
             raise NotHtml(str(e)) from None
     from trafilatura.utils import load_html  # imported on first use: text-only runs never load it
 
