@@ -18,12 +18,9 @@ from cleaner.readers.decode import DecodeError, decode_bytes
 from cleaner.rules.candidates import CandidateSelector, FastSelector, ReferenceSelector
 from cleaner.rules.ruleset import CompiledRule, RuleSet
 from cleaner.rules.schema import KINDS
-from cleaner.steps.base import Page
-from cleaner.steps.guard import RemovalGuard
-from cleaner.steps.inline import NormalizeWhitespace, StripHtml
-from cleaner.steps.lines import CollapseBlankLines, DropDuplicateParagraphs, DropLeadingTitle, DropRepeatedLines
+from cleaner.steps.base import PageState
+from cleaner.steps.pipeline import ApplyRules, run_steps
 from cleaner.steps.prune import PruneElements
-from cleaner.steps.rules import ApplyPlan, MatchRules
 
 REFERENCE = ReferenceSelector()
 DEFAULT_MAX_REMOVED_SHARE = CleanOptions.max_removed_share
@@ -269,19 +266,10 @@ class Cleaner:
         rules = sel.text_rules if only is None else [r for r in sel.text_rules if r is only]
         # Text extracted from HTML holds no markup: a "<table>" in it is a code sample to keep.
         builtins = {**sel.builtins, "html": False} if extracted else sel.builtins
-        page = Page(doc, split_lines(text), rules, builtins, title=title)
-        scan = self.use_prefilter
-        # Duplicates go before the rules: rules then count positions over the lines that stay, so
-        # cleaning a cleaned text again changes nothing.
-        for step in (StripHtml(scan), NormalizeWhitespace(scan), DropDuplicateParagraphs()):
-            step.apply(page)
+        page = PageState(doc, split_lines(text), rules, builtins, title=title, scan=self.use_prefilter)
         # One rule (an example under test) runs everywhere its conditions allow: nothing to index.
         selector = self.selector if only is None else REFERENCE
-        plan = MatchRules(selector, self.clean_options.match_budget).plan(page)
-        if RemovalGuard(self.max_removed_share).allows(page, plan):
-            ApplyPlan().apply(page, plan)
-        for step in (DropLeadingTitle(), DropRepeatedLines(), CollapseBlankLines()):
-            step.apply(page)
+        run_steps(page, ApplyRules(selector, self.max_removed_share, self.clean_options.match_budget))
         removed = removals_of(page, text)
         clean = rebuild(text, removed)
         metadata = dict(doc.metadata)

@@ -7,10 +7,10 @@ from functools import lru_cache
 from typing import Any
 
 from cleaner.document import Removal, preview, rebuild
-from cleaner.steps.base import Page
+from cleaner.steps.base import PageState
 
 
-def removals_of(page: Page, text: str) -> list[Removal]:
+def removals_of(page: PageState, text: str) -> list[Removal]:
     """Removed line runs become one record each; edits in kept lines keep their own records.
 
     The clean text ends with a line break exactly when the input does: a run that ends a text
@@ -60,7 +60,7 @@ def source_info(doc_source: dict[str, Any], text: str) -> dict[str, Any]:
 
 
 def build_provenance(
-    page: Page,
+    page: PageState,
     text: str,
     clean: str,
     removals: list[Removal],

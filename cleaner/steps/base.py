@@ -1,9 +1,9 @@
-"""The state the cleaning steps share, and the step interface."""
+"""The state the cleaning steps share, and the step interface (the order is ``steps.pipeline``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from cleaner.document import Document, Line
 from cleaner.rules.ruleset import CompiledRule
@@ -11,7 +11,7 @@ from cleaner.rules.shapes import PageContext
 
 
 @dataclass
-class Page:
+class PageState:
     """One document being cleaned: its lines, the rules that apply, and what was learnt."""
 
     doc: Document
@@ -19,6 +19,9 @@ class Page:
     rules: list[CompiledRule]
     builtins: dict[str, bool]
     title: str | None = None  # the page's headline, when extraction found one
+    # The in-line clean-ups find the lines to work on with one search of the whole text; False: they
+    # look at every line (the reference the fast engine is tested against). The same edits either way.
+    scan: bool = True
     captures: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     _groups: int = 0
@@ -44,7 +47,9 @@ class Page:
         return self._starts
 
 
+@runtime_checkable
 class Step(Protocol):
-    """One job on a page; a step reads ``page.builtins`` to know whether it is on."""
+    """One job on a page, run in the order of ``steps.pipeline``; a built-in reads ``page.builtins``
+    to know whether it is on."""
 
-    def apply(self, page: Page) -> None: ...
+    def apply(self, page: PageState) -> None: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cleaner.steps.base import Page
+from cleaner.steps.base import PageState
 from cleaner.steps.rules import Plan, plan_word_share
 
 
@@ -12,7 +12,7 @@ class RemovalGuard:
     def __init__(self, max_share: float):
         self.max_share = max_share
 
-    def allows(self, page: Page, plan: Plan) -> bool:
+    def allows(self, page: PageState, plan: Plan) -> bool:
         share, rules = plan_word_share(page, plan)
         if share <= self.max_share:
             return True

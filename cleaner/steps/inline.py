@@ -11,7 +11,7 @@ import html
 
 import regex
 
-from cleaner.steps.base import Page
+from cleaner.steps.base import PageState
 
 _INLINE_TAGS = (
     "a|abbr|b|big|cite|code|del|em|font|i|ins|kbd|mark|q|s|samp|small|span|strike|strong|sub|sup|time|tt|u|var"
@@ -37,23 +37,17 @@ _NEEDS_WORK = regex.compile(r"[^\S \n]|[\u200b\u2060\ufeff]| (?= |\r?\n|\Z)|(?:^
 
 
 class StripHtml:
-    """Leftover markup in extracted text: tags go (block tags leave a space), entities decode.
-
-    ``scan=True`` finds the lines to look at with one search of the whole text; ``False`` (the
-    reference) looks at every line. The results are the same."""
+    """Leftover markup in extracted text: tags go (block tags leave a space), entities decode."""
 
     rule = "builtin.html"
 
-    def __init__(self, scan: bool = True):
-        self.scan = scan
-
-    def apply(self, page: Page) -> None:
+    def apply(self, page: PageState) -> None:
         if not page.builtins.get("html", True):
             return
         doc = page.doc.text
         if "<" not in doc and "&" not in doc:
             return
-        if not self.scan:
+        if not page.scan:
             todo = range(len(page.lines))
         else:  # only lines holding a tag or an entity can change
             todo = sorted(_lines_matching(_MARKUP, doc, page.line_starts))
@@ -80,14 +74,11 @@ class NormalizeWhitespace:
 
     rule = "builtin.whitespace"
 
-    def __init__(self, scan: bool = True):
-        self.scan = scan  # as for StripHtml
-
-    def apply(self, page: Page) -> None:
+    def apply(self, page: PageState) -> None:
         if not page.builtins.get("whitespace", True):
             return
         # One pass over the whole text finds the few lines that need work.
-        if not self.scan:
+        if not page.scan:
             todo: set[int] = set(range(len(page.lines)))
         else:
             todo = _lines_matching(_NEEDS_WORK, page.doc.text, page.line_starts)

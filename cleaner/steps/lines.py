@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cleaner.rules.shapes import word_count
-from cleaner.steps.base import Page
+from cleaner.steps.base import PageState
 
 REPEATED = "builtin.repeated-lines"
 DUPLICATES = "builtin.duplicate-paragraphs"
@@ -34,7 +34,7 @@ def drop_adjacent_repeats(lines: Sequence[str]) -> list[str]:
 class DropLeadingTitle:
     """HTML mode: the headline is metadata, so a body that opens with it loses that line."""
 
-    def apply(self, page: Page) -> None:
+    def apply(self, page: PageState) -> None:
         if not page.title or not page.builtins.get("title", True):
             return
         title = same_line_key(page.title)
@@ -51,7 +51,7 @@ class DropLeadingTitle:
 class DropRepeatedLines:
     """A line equal to the previous kept non-blank line (a doubled headline) goes."""
 
-    def apply(self, page: Page) -> None:
+    def apply(self, page: PageState) -> None:
         if not page.builtins.get("repeated_lines", True):
             return
         prev: str | None = None
@@ -75,7 +75,7 @@ class DropDuplicateParagraphs:
     before the rules, so their positions count each paragraph once. A copy right after its
     original is the doubled line ``builtin.repeated-lines`` stands for, and is recorded as that."""
 
-    def apply(self, page: Page) -> None:
+    def apply(self, page: PageState) -> None:
         if not page.builtins.get("duplicate_paragraphs", True):
             return
         seen: set[str] = set()
@@ -103,7 +103,7 @@ class CollapseBlankLines:
     "what rule X removed" includes the gap it would have left.
     """
 
-    def apply(self, page: Page) -> None:
+    def apply(self, page: PageState) -> None:
         lines = page.lines
         collapse = page.builtins.get("blank_lines", True)
         last_text = max((ln.index for ln in lines if ln.removed_by is None and not ln.blank), default=-1)
@@ -122,7 +122,7 @@ class CollapseBlankLines:
                 prev_blank = True
 
     @staticmethod
-    def _key_for(page: Page, i: int) -> tuple[str, str, int]:
+    def _key_for(page: PageState, i: int) -> tuple[str, str, int]:
         lines = page.lines
         # The removal that made this hole: the next removed line past a run of blanks...
         j = i + 1

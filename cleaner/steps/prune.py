@@ -10,6 +10,7 @@ from lxml import html as lxml_html
 from cleaner.document import preview
 from cleaner.rules.ruleset import CompiledRule
 
+ACTION = "drop-element"  # the one HTML action (``Rule.html_rule``); the text actions are ``steps.rules.ACTIONS``
 _CLASSES = etree.XPath("//@class", smart_strings=False)
 _IDS = etree.XPath("//@id", smart_strings=False)
 _XML_SPACE = str.maketrans("\t\r\n", "   ")
@@ -52,7 +53,7 @@ class PruneElements:
                     text = el.text_content() if isinstance(el, lxml_html.HtmlElement) else ""
                     records.append({
                         "rule": cr.id,
-                        "action": "drop-element",
+                        "action": ACTION,
                         "element": el.tag if isinstance(el.tag, str) else "comment",
                         "line": el.sourceline,
                         "preview": preview(text),

@@ -7,15 +7,16 @@ rule ran: the result does not depend on the order of the packs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.document import Line
 from cleaner.options import DEFAULT_MATCH_BUDGET
-from cleaner.rules.candidates import CandidateSelector, DocumentLines
+from cleaner.rules.candidates import CandidateSelector, DocumentLines, Where
 from cleaner.rules.ruleset import CompiledRule
 from cleaner.rules.shapes import PageContext
-from cleaner.steps.base import Page
+from cleaner.steps.base import PageState
 
 
 @dataclass
@@ -57,7 +58,7 @@ class MatchRules:
         self.selector = selector
         self.budget = budget
 
-    def plan(self, page: Page) -> Plan:
+    def plan(self, page: PageState) -> Plan:
         plan = Plan()
         doc = DocumentLines(page.doc.text, page.lines, page.line_starts)
         ctx = page.context
@@ -75,110 +76,136 @@ class MatchRules:
                         f"{spend:,} characters and {left:,} of the document's {self.budget:,} are left")
                     continue
                 left -= spend
-            if cr.rule.action == "drop-run":
-                self._run_lines(cr, where, doc.nonblank, plan, ctx)
-            else:
-                self._run_rule(cr, where, doc.nonblank, plan, ctx)
+            ACTIONS[cr.rule.action](cr, where, doc.nonblank, plan, ctx)
         return plan
 
-    def _run_rule(
-        self, cr: CompiledRule, where: list[tuple[int, Line]], nonblank: list[Line], plan: Plan, ctx: PageContext
-    ) -> None:
-        r = cr.rule
-        block_until = -1
-        for nb_index, line in where:  # every one within the rule's position and length limits
-            if line.index <= block_until:
-                continue
-            if r.action == "drop-span":
-                spans = [(s, e, cr.id) for s, e in cr.start.finditer(line.text, ctx, r.keep_group)]
-                if spans:
-                    plan.spans.setdefault(line.index, []).extend(spans)
-                continue
-            if r.captures:
-                m = cr.start.search(line.text, ctx)
-                if m is None:
-                    continue
-                self._capture(cr, m, plan)
-            elif not cr.start.matches(line.text, ctx):
-                continue
-            if r.action == "drop-line":
-                plan.drop_lines.setdefault(line.index, cr.id)
-            elif r.action == "cut-after":
-                if plan.cut_after is None or line.index < plan.cut_after[1]:
-                    plan.cut_after = (cr.id, line.index)
-                return  # later hits of this rule are inside its own cut
-            elif r.action == "cut-before":
-                if plan.cut_before is None or line.index > plan.cut_before[1]:
-                    plan.cut_before = (cr.id, line.index)
-            elif r.action == "drop-block":
-                end = self._block_end(cr, nonblank, nb_index)
-                if end is not None:
-                    plan.blocks.append((cr.id, line.index, end))
-                    block_until = end
 
-    @staticmethod
-    def _run_lines(
-        cr: CompiledRule, where: list[tuple[int, Line]], nonblank: list[Line], plan: Plan, ctx: PageContext
-    ) -> None:
-        """Runs of consecutive non-blank lines that each match: dropped when long enough, with the
-        header line that names them ("Related stories") when there is one."""
-        run = cr.rule.run
-        assert run is not None
-        header = cr.header
-
-        def is_header(nb: int) -> bool:
-            return header is not None and header.matches(nonblank[nb].text, ctx)
-
-        if run.require_header and header is not None:
-            # Only lines after a header can be in a run: the shape is tried on those alone (the same
-            # runs as the general walk below, at a fraction of its cost).
-            allowed = {nb for nb, _ in where}
-            heads = {nb for nb, line in enumerate(nonblank) if header.matches(line.text, ctx)}
-            for h in sorted(heads):
-                last = h
-                while (last - h <= run.max_lines and last + 1 in allowed and last + 1 not in heads
-                       and cr.start.matches(nonblank[last + 1].text, ctx)):
-                    last += 1
-                if run.min_lines <= last - h <= run.max_lines:
-                    plan.runs.append((cr.id, nonblank[h].index, nonblank[last].index))
-            return
-        # [header line or None, first, last] per run; a header line inside a run starts a new one.
-        runs: list[list] = []
-        for nb in (nb for nb, line in where if cr.start.matches(line.text, ctx)):
-            if runs and nb == runs[-1][2] + 1 and not is_header(nb):
-                runs[-1][2] = nb
-            elif is_header(nb):
-                runs.append([nb, nb + 1, nb])
-            else:
-                runs.append([nb - 1 if nb > 0 and is_header(nb - 1) else None, nb, nb])
-        for head, first, last in runs:
-            if run.require_header and head is None:
-                continue
-            if not run.min_lines <= last - first + 1 <= run.max_lines:
-                continue
-            start = nonblank[head if head is not None else first].index
-            plan.runs.append((cr.id, start, nonblank[last].index))
-
-    @staticmethod
-    def _block_end(cr: CompiledRule, nonblank: list[Line], nb_index: int) -> int | None:
-        assert cr.end is not None
-        for line in nonblank[nb_index + 1 : nb_index + 1 + cr.rule.max_block_lines]:
-            if cr.end.matches(line.text):
-                return line.index
-        return None
-
-    @staticmethod
-    def _capture(cr: CompiledRule, m: Any, plan: Plan) -> None:
-        if not cr.rule.captures:
-            return
-        groups = m.groupdict()
-        for name in cr.rule.captures:
-            value = groups.get(name)
-            if value and value.strip() and name not in plan.captures:
-                plan.captures[name] = value.strip()
+# One handler per text action: (rule, the lines its selector picked, the non-blank lines, the plan
+# being built, the page's headline and description). The HTML action is ``steps.prune``'s.
+ActionHandler = Callable[[CompiledRule, Where, list[Line], Plan, PageContext], None]
 
 
-def plan_word_share(page: Page, plan: Plan) -> tuple[float, list[str]]:
+def _fires(cr: CompiledRule, line: Line, plan: Plan, ctx: PageContext) -> bool:
+    """Whether the rule's matcher matches the line; what its named groups caught goes into the plan."""
+    if cr.rule.captures:
+        m = cr.start.search(line.text, ctx)
+        if m is None:
+            return False
+        _capture(cr, m, plan)
+        return True
+    return cr.start.matches(line.text, ctx)
+
+
+def drop_line(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
+    for _, line in where:  # every one within the rule's position and length limits
+        if _fires(cr, line, plan, ctx):
+            plan.drop_lines.setdefault(line.index, cr.id)
+
+
+def drop_span(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
+    """Every match in the line (or its ``keep_group``'s complement) goes; the line stays."""
+    for _, line in where:
+        spans = [(s, e, cr.id) for s, e in cr.start.finditer(line.text, ctx, cr.rule.keep_group)]
+        if spans:
+            plan.spans.setdefault(line.index, []).extend(spans)
+
+
+def cut_after(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
+    for _, line in where:
+        if _fires(cr, line, plan, ctx):
+            if plan.cut_after is None or line.index < plan.cut_after[1]:
+                plan.cut_after = (cr.id, line.index)
+            return  # later hits of this rule are inside its own cut
+
+
+def cut_before(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
+    for _, line in where:
+        if _fires(cr, line, plan, ctx) and (plan.cut_before is None or line.index > plan.cut_before[1]):
+            plan.cut_before = (cr.id, line.index)
+
+
+def drop_block(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
+    """From a matching line to the first line its ``end`` matches, within ``max_block_lines``."""
+    block_until = -1
+    for nb_index, line in where:
+        if line.index <= block_until or not _fires(cr, line, plan, ctx):
+            continue  # a start inside a block already taken is part of that block
+        end = _block_end(cr, nonblank, nb_index)
+        if end is not None:
+            plan.blocks.append((cr.id, line.index, end))
+            block_until = end
+
+
+def drop_run(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
+    """Runs of consecutive non-blank lines that each match: dropped when long enough, with the
+    header line that names them ("Related stories") when there is one."""
+    run = cr.rule.run
+    assert run is not None
+    header = cr.header
+
+    def is_header(nb: int) -> bool:
+        return header is not None and header.matches(nonblank[nb].text, ctx)
+
+    if run.require_header and header is not None:
+        # Only lines after a header can be in a run: the shape is tried on those alone (the same
+        # runs as the general walk below, at a fraction of its cost).
+        allowed = {nb for nb, _ in where}
+        heads = {nb for nb, line in enumerate(nonblank) if header.matches(line.text, ctx)}
+        for h in sorted(heads):
+            last = h
+            while (last - h <= run.max_lines and last + 1 in allowed and last + 1 not in heads
+                   and cr.start.matches(nonblank[last + 1].text, ctx)):
+                last += 1
+            if run.min_lines <= last - h <= run.max_lines:
+                plan.runs.append((cr.id, nonblank[h].index, nonblank[last].index))
+        return
+    # [header line or None, first, last] per run; a header line inside a run starts a new one.
+    runs: list[list] = []
+    for nb in (nb for nb, line in where if cr.start.matches(line.text, ctx)):
+        if runs and nb == runs[-1][2] + 1 and not is_header(nb):
+            runs[-1][2] = nb
+        elif is_header(nb):
+            runs.append([nb, nb + 1, nb])
+        else:
+            runs.append([nb - 1 if nb > 0 and is_header(nb - 1) else None, nb, nb])
+    for head, first, last in runs:
+        if run.require_header and head is None:
+            continue
+        if not run.min_lines <= last - first + 1 <= run.max_lines:
+            continue
+        start = nonblank[head if head is not None else first].index
+        plan.runs.append((cr.id, start, nonblank[last].index))
+
+
+ACTIONS: dict[str, ActionHandler] = {
+    "drop-line": drop_line,
+    "drop-span": drop_span,
+    "cut-after": cut_after,
+    "cut-before": cut_before,
+    "drop-block": drop_block,
+    "drop-run": drop_run,
+}
+
+
+def _block_end(cr: CompiledRule, nonblank: list[Line], nb_index: int) -> int | None:
+    assert cr.end is not None
+    for line in nonblank[nb_index + 1 : nb_index + 1 + cr.rule.max_block_lines]:
+        if cr.end.matches(line.text):
+            return line.index
+    return None
+
+
+def _capture(cr: CompiledRule, m: Any, plan: Plan) -> None:
+    if not cr.rule.captures:
+        return
+    groups = m.groupdict()
+    for name in cr.rule.captures:
+        value = groups.get(name)
+        if value and value.strip() and name not in plan.captures:
+            plan.captures[name] = value.strip()
+
+
+def plan_word_share(page: PageState, plan: Plan) -> tuple[float, list[str]]:
     """Share of the page's words the plan removes, and the rules responsible."""
     if not (plan.cut_before or plan.cut_after or plan.blocks or plan.runs or plan.drop_lines or plan.spans):
         return 0.0, []
@@ -206,7 +233,7 @@ def plan_word_share(page: Page, plan: Plan) -> tuple[float, list[str]]:
 class ApplyPlan:
     """Mark removed lines with their rule and cut spans out of the lines that stay."""
 
-    def apply(self, page: Page, plan: Plan) -> None:
+    def apply(self, page: PageState, plan: Plan) -> None:
         groups: dict[tuple[str, str, int], tuple[str, str, int]] = {}
         for i, (rule, action) in sorted(plan.removed_lines(len(page.lines)).items()):
             # One record per firing: a cut or block is a single run of lines.
