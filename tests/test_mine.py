@@ -20,8 +20,8 @@ import yaml
 from cleaner import Cleaner
 from cleaner.mining import MineOptions, Miner, mine
 from cleaner.mining.counting import Budget, DomainCounts
-from cleaner.mining.lines import clean_lines, key_tokens, line_key, looks_like_prose
-from cleaner.mining.patterns import build_matcher
+from cleaner.mining.generalise import build_matcher
+from cleaner.mining.lines import clean_lines, key_tokens, looks_like_prose, recurrence_key
 from cleaner.rules.examples import run_examples
 from cleaner.rules.loader import PackSource
 from cleaner.rules.ruleset import RuleSet
@@ -337,9 +337,9 @@ def test_usage_errors_exit_2(tmp_path):
 
 
 def test_line_keys_fold_case_digits_months_and_punctuation():
-    assert line_key(key_tokens("Posted on March 3, 2019 — 12 Comments")) == \
-        line_key(key_tokens("posted on  november 28 2020 - 7 comments!"))
-    assert line_key(key_tokens("2019-01-05 12:30")) is None  # no letter: never a rule
+    assert recurrence_key(key_tokens("Posted on March 3, 2019 — 12 Comments")) == \
+        recurrence_key(key_tokens("posted on  november 28 2020 - 7 comments!"))
+    assert recurrence_key(key_tokens("2019-01-05 12:30")) is None  # no letter: never a rule
     m = build_matcher({"Comments (12)": 3, "Comments (7)": 2, "comments (1)": 1})
     assert m.patterns == [r"Comments\s+\(\d+\)"] and m.coverage == 1.0
 

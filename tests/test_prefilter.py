@@ -13,8 +13,8 @@ from cleaner import Cleaner
 from cleaner.extract import NoContent
 from cleaner.rules.leadchars import first_char, pattern_lead
 from cleaner.rules.matching import selector_keys
-from cleaner.rules.patterns import without_possessives
 from cleaner.rules.prefilter import fold, pattern_anchors, phrase_anchor
+from cleaner.rules.regex_tree import without_possessives
 from tests.conftest import ROOT, seed_dirs
 
 

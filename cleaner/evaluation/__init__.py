@@ -5,7 +5,7 @@ that produced them. Nothing here is needed to clean documents: the third-party e
 the optional ``eval`` extra, imported only when text mode runs.
 """
 
-from cleaner.evaluation.datasets import Page, load_dataset
+from cleaner.evaluation.datasets import BenchPage, load_dataset
 from cleaner.evaluation.metrics import (
     PRF,
     SnippetCounts,
@@ -19,8 +19,8 @@ from cleaner.evaluation.runner import EvalConfig, evaluate_pages, summarize
 
 __all__ = [
     "PRF",
+    "BenchPage",
     "EvalConfig",
-    "Page",
     "SnippetCounts",
     "evaluate_pages",
     "load_dataset",

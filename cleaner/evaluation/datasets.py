@@ -1,6 +1,6 @@
-"""Loaders for the development sets: each yields ``Page`` items with the same fields.
+"""Loaders for the development sets: each yields ``BenchPage`` items with the same fields.
 
-The HTML is read lazily (``Page.html``) so a page list costs little memory and pickles
+The HTML is read lazily (``BenchPage.html``) so a page list costs little memory and pickles
 cheaply to worker processes, which read the file themselves.
 
 Supported sets (``load_dataset`` spec in brackets):
@@ -56,7 +56,7 @@ def read_maybe_gzip(path: Path) -> bytes:
 
 
 @dataclass
-class Page:
+class BenchPage:
     """One evaluation page; ``gold_text`` is None when the set only has snippets."""
 
     id: str
@@ -79,7 +79,7 @@ class Page:
         return read_maybe_gzip(self.html_path)
 
 
-def load_wcxb(root: Path) -> Iterator[Page]:
+def load_wcxb(root: Path) -> Iterator[BenchPage]:
     """WCXB dev: page type from the ground truth (``_internal.page_type.primary``), else metadata.json."""
     meta_path = root / "metadata.json"
     files = json.loads(meta_path.read_text("utf-8")).get("files", {}) if meta_path.exists() else {}
@@ -92,7 +92,7 @@ def load_wcxb(root: Path) -> Iterator[Page]:
             continue
         page_type = ((record.get("_internal") or {}).get("page_type") or {}).get("primary") \
             or files.get(file_id, {}).get("page_type") or "unknown"
-        yield Page(
+        yield BenchPage(
             id=file_id,
             html_path=root / "html" / f"{file_id}.html.gz",
             url=record.get("url"),
@@ -105,12 +105,12 @@ def load_wcxb(root: Path) -> Iterator[Page]:
         )
 
 
-def load_trafilatura_eval(root: Path) -> Iterator[Page]:
+def load_trafilatura_eval(root: Path) -> Iterator[BenchPage]:
     """trafilatura's set, in sorted file order (the JSON's order is insertion order, not stable across edits)."""
     evaldata = json.loads((root / "evaldata.json").read_text("utf-8"))
     entries = sorted(((v["file"], url, v) for url, v in evaldata.items()), key=lambda e: e[0])
     for name, url, v in entries:
-        yield Page(
+        yield BenchPage(
             id=name,
             html_path=root / "html" / f"{name}.gz",
             url=url,
@@ -129,7 +129,7 @@ def paragraphs_to_text(reference: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def load_daniel(root: Path) -> Iterator[Page]:
+def load_daniel(root: Path) -> Iterator[BenchPage]:
     lang_path = root / "languages.json"
     languages = json.loads(lang_path.read_text("utf-8")) if lang_path.exists() else {}
     for ref in sorted((root / "reference").glob("*.txt")):
@@ -139,12 +139,12 @@ def load_daniel(root: Path) -> Iterator[Page]:
             continue
         # No URLs in the corpus; the file names are DATE_HOST_HASH, so the site is known: a crawl has it.
         host = name.split("_")[1] if name.count("_") >= 2 else None
-        yield Page(id=name, html_path=root / "html" / f"{name}.html.gz", gold_text=gold,
+        yield BenchPage(id=name, html_path=root / "html" / f"{name}.html.gz", gold_text=gold,
                    url=f"https://{host}/{name}" if host else None,
                    page_type="article", language=languages.get(name))
 
 
-def load_folder(root: Path) -> Iterator[Page]:
+def load_folder(root: Path) -> Iterator[BenchPage]:
     """The generic format described in the module docstring."""
     html_dir, gold_dir = root / "html", root / "gold"
     pages: dict[str, Path] = {}
@@ -159,7 +159,7 @@ def load_folder(root: Path) -> Iterator[Page]:
         gold = txt.read_text("utf-8") if txt.exists() else None
         if gold is None and not meta:
             continue
-        yield Page(
+        yield BenchPage(
             id=page_id,
             html_path=html_path,
             url=meta.get("url"),
@@ -173,7 +173,7 @@ def load_folder(root: Path) -> Iterator[Page]:
         )
 
 
-def load_dataset(spec: str, data_root: Path | None = None) -> list[Page]:
+def load_dataset(spec: str, data_root: Path | None = None) -> list[BenchPage]:
     """``wcxb``, ``trafilatura``, ``daniel`` (under the data root) or ``folder:PATH``."""
     if spec.startswith("folder:"):
         return list(load_folder(Path(spec.split(":", 1)[1])))

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cleaner.evaluation.datasets import Page, default_data_root, load_wcxb
+from cleaner.evaluation.datasets import BenchPage, default_data_root, load_wcxb
 from cleaner.evaluation.runner import BASELINE, CLEANED_SUFFIX, CLEANER, EvalConfig, evaluate_pages, summarize
 
 BASELINE_FILE = Path(__file__).with_name("gate_baseline.json")
@@ -50,10 +50,10 @@ class GateResult:
         return out
 
 
-def gate_pages(data_root: Path | None = None, n: int | None = None) -> list[Page]:
+def gate_pages(data_root: Path | None = None, n: int | None = None) -> list[BenchPage]:
     root = (data_root or default_data_root()) / "wcxb-dev"
     n = n or baseline()["subset"]["pages"]
-    pages: list[Page] = []
+    pages: list[BenchPage] = []
     for page in load_wcxb(root):
         if page.page_type == "article":
             pages.append(page)
@@ -62,7 +62,7 @@ def gate_pages(data_root: Path | None = None, n: int | None = None) -> list[Page
     return pages
 
 
-def subset_digest(pages: list[Page]) -> str:
+def subset_digest(pages: list[BenchPage]) -> str:
     """sha256 over each page's id, HTML bytes and gold text: the gate's numbers are only comparable on the same data."""
     h = hashlib.sha256()
     for page in pages:
@@ -71,7 +71,7 @@ def subset_digest(pages: list[Page]) -> str:
     return h.hexdigest()
 
 
-def run_gate(pages: list[Page], mode: str, workers: int = 1) -> GateResult:
+def run_gate(pages: list[BenchPage], mode: str, workers: int = 1) -> GateResult:
     """HTML mode through ``Cleaner.clean_html``; text mode cleans trafilatura's default text output."""
     if mode == "html":
         config = EvalConfig(dataset="wcxb", mode="html")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.evaluation.audit import RuleTally, merge_tallies, tally_html_removals, tally_text_removals
-from cleaner.evaluation.datasets import Page
+from cleaner.evaluation.datasets import BenchPage
 from cleaner.evaluation.extractors import (
     ARTICLE_EXTRACTORS,
     DEFAULT_CACHE,
@@ -58,7 +58,7 @@ class EvalConfig:
     timeout: float | None = DEFAULT_TIMEOUT
 
 
-def score(text: str, page: Page) -> dict[str, Any]:
+def score(text: str, page: BenchPage) -> dict[str, Any]:
     """Every metric the page's gold allows, in a JSON-able form."""
     rec: dict[str, Any] = {"empty": not text.strip()}
     if page.gold_text:
@@ -84,7 +84,7 @@ def _init_worker(config: EvalConfig) -> None:
     _WORKER["cleaner"] = Cleaner(rules=list(config.rules) or None)
 
 
-def _html_page(page: Page, config: EvalConfig, cleaner: Any) -> dict[str, Any]:
+def _html_page(page: BenchPage, config: EvalConfig, cleaner: Any) -> dict[str, Any]:
     from cleaner.extract import NoContent
 
     html = page.html
@@ -130,7 +130,7 @@ def _html_page(page: Page, config: EvalConfig, cleaner: Any) -> dict[str, Any]:
     return rec
 
 
-def _text_page(page: Page, config: EvalConfig, cleaner: Any) -> dict[str, Any]:
+def _text_page(page: BenchPage, config: EvalConfig, cleaner: Any) -> dict[str, Any]:
     html = page.html
     rec: dict[str, Any] = {"id": page.id, "page_type": page.page_type, "language": page.language, "systems": {}}
     audit: dict[str, RuleTally] = {}
@@ -158,7 +158,7 @@ def _text_page(page: Page, config: EvalConfig, cleaner: Any) -> dict[str, Any]:
     return rec
 
 
-def _work(page: Page) -> dict[str, Any]:
+def _work(page: BenchPage) -> dict[str, Any]:
     config: EvalConfig = _WORKER["config"]
     fn = _html_page if config.mode == "html" else _text_page
     try:
@@ -169,7 +169,7 @@ def _work(page: Page) -> dict[str, Any]:
 
 
 def evaluate_pages(
-    pages: Sequence[Page],
+    pages: Sequence[BenchPage],
     config: EvalConfig,
     workers: int = 2,
     progress: Callable[[int, int, float], None] | None = None,

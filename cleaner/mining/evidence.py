@@ -15,10 +15,10 @@ from cleaner.mining.lines import (
     PREFIX,
     TOKEN,
     key_tokens,
-    line_key,
     looks_like_prose,
     norm_token,
     prefix_keys,
+    recurrence_key,
     word_count,
 )
 from cleaner.mining.options import MineOptions
@@ -126,7 +126,7 @@ class DocumentKeys:
 
     def _compute(self, i: int) -> None:
         toks = key_tokens(self.lines[i])
-        self.full[i] = line_key(toks)
+        self.full[i] = recurrence_key(toks)
         self.prefixes[i] = prefix_keys(toks) if self.options.prefixes else _NONE
 
     def full_key(self, i: int) -> str | None:

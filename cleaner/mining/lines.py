@@ -3,7 +3,7 @@
 A line's *key* folds away what varies between pages of one site but is not what makes a line
 chrome: case, digits (``Posted 3 hours ago`` and ``Posted 5 hours ago`` share a key), English
 month and weekday names, punctuation and whitespace. The tokens of a key line up one to one with
-the tokens of the raw line (both come from ``TOKEN``), which is what lets ``patterns.py`` turn the
+the tokens of the raw line (both come from ``TOKEN``), which is what lets ``generalise.py`` turn the
 variants of one key back into a regex that matches every one of them.
 """
 
@@ -68,7 +68,7 @@ def key_tokens(line: str) -> list[str]:
     return [_CLASS_OF.get(t, t) for t in toks]
 
 
-def line_key(tokens: list[str]) -> str | None:
+def recurrence_key(tokens: list[str]) -> str | None:
     """A whole-line key, or None for lines without a letter (prices, counts, bare dates)."""
     key = " ".join(tokens)
     return key if _LETTER.search(key) else None

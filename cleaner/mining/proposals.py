@@ -11,8 +11,8 @@ from typing import Any
 import regex
 
 from cleaner.mining.evidence import HEAD_LINES, TAIL_LINES, CandidateStats
+from cleaner.mining.generalise import MinedMatcher, build_matcher
 from cleaner.mining.options import MineOptions
-from cleaner.mining.patterns import MinedMatcher, build_matcher
 
 SLACK = 2  # extra lines allowed beyond the furthest position seen
 MIN_COVERAGE = 0.9  # a matcher must match the forms of at least this share of the documents

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from cleaner.rules.patterns import parse_pattern, sre_c
+from cleaner.rules.regex_tree import parse_pattern, sre_c
 
 _WS = regex.compile(r"\s")
 _LEAD_WS = regex.compile(r"\s*")

@@ -23,7 +23,7 @@ import ahocorasick
 from cleaner.rules.folding import fold, phrase_anchor
 from cleaner.rules.leadchars import LeadChars, pattern_lead
 from cleaner.rules.matching import CANONICAL_CHARS, CHAR_CLASSES, phrase_to_regex
-from cleaner.rules.patterns import parse_pattern, sre_c
+from cleaner.rules.regex_tree import parse_pattern, sre_c
 from cleaner.rules.schema import Rule
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def rule_anchors(rule: Rule) -> list[str] | None:
     return out or None
 
 
-def line_key(text: str) -> str:
+def exact_line_key(text: str) -> str:
     """A whole line as exact-line phrase rules see it: folded case, quotes, dashes and spaces."""
     return " ".join(fold(text).translate(CANONICAL_CHARS).replace("…", "...").split())
 
@@ -142,7 +142,7 @@ def exact_line_keys(rule: Rule) -> set[str] | None:
     r = rule
     if r.match != "line" or r.patterns or not r.phrases:
         return None
-    return {line_key(p) for p in r.phrases}
+    return {exact_line_key(p) for p in r.phrases}
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,7 @@ class Prefilter:
         for pos, text in lines:
             if len(text.split(None, cap)) > cap:
                 continue  # longer than any phrase: no key to look up
-            for rid in self.exact_keys.get(line_key(text), ()):
+            for rid in self.exact_keys.get(exact_line_key(text), ()):
                 hits.setdefault(rid, []).append(pos)
         return hits
 

@@ -25,7 +25,7 @@ import re2
 import regex
 from re2 import _re2
 
-from cleaner.rules.patterns import pieces
+from cleaner.rules.regex_tree import pieces
 
 # \w as the `regex` module reads it (Unicode's Alphabetic, marks, decimal numbers, connector
 # punctuation, joiners): the Alphabetic symbols are the circled and squared letters.

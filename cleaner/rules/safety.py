@@ -10,7 +10,7 @@ load (an earlier version timed a probe search, and rejected bundled packs on a b
 
 from __future__ import annotations
 
-from cleaner.rules.patterns import parse_pattern, sre_c, sre_p
+from cleaner.rules.regex_tree import parse_pattern, sre_c, sre_p
 
 MAX_PATTERN_CHARS = 20_000  # program size: a longer pattern is data, not a rule
 BACKTRACKING_MAX_CHARS = 2_000  # longest line a backtracking pattern sees unless its rule says less

@@ -16,7 +16,7 @@ BLANKS = "builtin.blank-lines"
 TITLE = "builtin.title"
 
 
-def same_line_key(text: str) -> str:
+def repeat_key(text: str) -> str:
     """What two lines must share to count as the same line here: case and spacing do not count."""
     return " ".join(text.casefold().split())
 
@@ -26,7 +26,7 @@ def drop_adjacent_repeats(lines: Sequence[str]) -> list[str]:
     with it): no line equal to the previous one."""
     out: list[str] = []
     for ln in lines:
-        if not out or same_line_key(out[-1]) != same_line_key(ln):
+        if not out or repeat_key(out[-1]) != repeat_key(ln):
             out.append(ln)
     return out
 
@@ -37,13 +37,13 @@ class DropLeadingTitle:
     def apply(self, page: PageState) -> None:
         if not page.title or not page.builtins.get("title", True):
             return
-        title = same_line_key(page.title)
+        title = repeat_key(page.title)
         for line in page.lines:
             if line.removed_by is not None or line.blank:
                 continue
             # A Markdown heading ("# Harbour reopens") is the same headline.
             text = line.text.lstrip("#").strip() if page.doc.kind == "markdown" else line.text
-            if same_line_key(text) == title:
+            if repeat_key(text) == title:
                 line.removed_by = page.new_group(TITLE, "drop-line")
             return
 
@@ -58,7 +58,7 @@ class DropRepeatedLines:
         for line in page.lines:
             if line.removed_by is not None or line.blank:
                 continue
-            cur = same_line_key(line.text)
+            cur = repeat_key(line.text)
             if cur == prev:
                 line.removed_by = page.new_group(REPEATED, "drop-line")
             prev = cur
@@ -83,7 +83,7 @@ class DropDuplicateParagraphs:
         for line in page.lines:
             if line.removed_by is not None or line.blank:
                 continue
-            key = same_line_key(line.text)
+            key = repeat_key(line.text)
             text = line.text.lstrip()
             if text[:1] in _LIST_MARKS or word_count(text) < DUPLICATE_MIN_WORDS:
                 prev = key
