@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from cleaner.rules.errors import RuleError, RuleProblem
 from cleaner.rules.matching import check_pattern, check_selector
-from cleaner.rules.schema import Pack
+from cleaner.rules.schema import Pack, Rule
 
 RULE_SUFFIXES = (".yaml", ".yml")
 MAX_PACK_BYTES = 4_000_000  # the largest bundled pack is 20 kB; a pack beyond this is data, not rules
@@ -145,6 +145,25 @@ def _too_large(size: int) -> str:
 def parse_pack(source: PackSource) -> LoadedPack:
     """Validate one pack; raise RuleError listing every problem found in it."""
     path = source.path
+    root, data = _read_yaml(source)
+    problems: list[RuleProblem] = []
+    _duplicate_keys(root, path, problems)
+    pack = _validate(path, root, data, problems)
+    rule_lines = {r.id: _node_line(root, ("rules", i)) or 0 for i, r in enumerate(pack.rules)}
+    seen_here: set[str] = set()
+    for i, rule in enumerate(pack.rules):
+        if rule.id in seen_here:
+            problems.append(RuleProblem(path, rule_lines[rule.id], rule.id, "duplicate rule id in this file"))
+        seen_here.add(rule.id)
+        _check_rule(_RuleAt(path, root, i, rule), problems)
+    if problems:
+        raise RuleError(problems)
+    return LoadedPack(source, pack, rule_lines)
+
+
+def _read_yaml(source: PackSource) -> tuple[yaml.Node | None, dict[str, Any]]:
+    """The pack's node tree and data, or a RuleError: too large, not YAML, or not a mapping."""
+    path = source.path
     if len(source.text) > MAX_PACK_BYTES:  # characters: at least as many bytes
         raise RuleError([RuleProblem(path, None, None, _too_large(len(source.text.encode("utf-8"))))])
     try:
@@ -160,11 +179,14 @@ def parse_pack(source: PackSource) -> LoadedPack:
     if not isinstance(data, dict):
         msg = "a rule file is a mapping with version, name, description and rules"
         raise RuleError([RuleProblem(path, 1, None, msg)])
+    return root, data
 
-    problems: list[RuleProblem] = []
-    _duplicate_keys(root, path, problems)
+
+def _validate(path: str, root: yaml.Node | None, data: dict[str, Any], problems: list[RuleProblem]) -> Pack:
+    """The schema's verdict; each of its errors named by the line and rule it is about. Raises with
+    ``problems`` found so far (duplicate keys) first."""
     try:
-        pack = Pack.model_validate(data)
+        return Pack.model_validate(data)
     except ValidationError as e:
         for err in e.errors():
             loc = tuple(err["loc"])
@@ -177,40 +199,61 @@ def parse_pack(source: PackSource) -> LoadedPack:
             problems.append(RuleProblem(path, _node_line(root, loc), rid, f"{field}: {msg}"))
         raise RuleError(problems) from None
 
-    rule_lines = {r.id: _node_line(root, ("rules", i)) or 0 for i, r in enumerate(pack.rules)}
-    seen_here: set[str] = set()
-    for i, rule in enumerate(pack.rules):
-        if rule.id in seen_here:
-            problems.append(RuleProblem(path, rule_lines[rule.id], rule.id, "duplicate rule id in this file"))
-        seen_here.add(rule.id)
-        usable: list[str] = []  # the rule's own patterns that compile and pass the probes
-        matchers = [("patterns", rule)] + ([("end.patterns", rule.end)] if rule.end else [])
-        for field, m in matchers:
-            for j, pat in enumerate(m.patterns):
-                why = check_pattern(pat, m.case_sensitive, m.match)
-                if why:
-                    loc = ("rules", i, *field.split("."), j)
-                    problems.append(RuleProblem(path, _node_line(root, loc), rule.id, why))
-                elif m is rule:
-                    usable.append(pat)
-        for field, items in (("selectors", rule.selectors), ("xpaths", rule.xpaths)):
-            for j, sel in enumerate(items):
-                why = check_selector(sel, is_css=field == "selectors")
-                if why:
-                    problems.append(RuleProblem(path, _node_line(root, ("rules", i, field, j)), rule.id, why))
-        if rule.captures:
-            names: set[str] = set()
-            for pat in usable:  # the unusable ones are reported above
-                names.update(regex.compile(pat).groupindex)
-            for name in rule.captures:
-                if name not in names:
-                    problems.append(
-                        RuleProblem(path, _node_line(root, ("rules", i, "captures")), rule.id,
-                                    f"capture {name!r} is not a named group (?P<{name}>...) of any pattern")
-                    )
-    if problems:
-        raise RuleError(problems)
-    return LoadedPack(source, pack, rule_lines)
+
+@dataclass(frozen=True)
+class _RuleAt:
+    """One validated rule and where it is: what a problem with it needs to name file and line."""
+
+    path: str
+    root: yaml.Node | None
+    index: int
+    rule: Rule
+
+    def problem(self, loc: tuple[Any, ...], why: str) -> RuleProblem:
+        return RuleProblem(self.path, _node_line(self.root, ("rules", self.index, *loc)), self.rule.id, why)
+
+
+def _check_rule(at: _RuleAt, problems: list[RuleProblem]) -> None:
+    """What the schema cannot see: patterns and selectors that do not compile or fail the probes,
+    captures no pattern defines."""
+    usable = _check_patterns(at, problems)
+    _check_selectors(at, problems)
+    _check_captures(at, usable, problems)
+
+
+def _check_patterns(at: _RuleAt, problems: list[RuleProblem]) -> list[str]:
+    """Report the patterns that fail; return the rule's own patterns that compile and pass."""
+    rule = at.rule
+    usable: list[str] = []
+    matchers = [("patterns", rule)] + ([("end.patterns", rule.end)] if rule.end else [])
+    for field, m in matchers:
+        for j, pat in enumerate(m.patterns):
+            why = check_pattern(pat, m.case_sensitive, m.match)
+            if why:
+                problems.append(at.problem((*field.split("."), j), why))
+            elif m is rule:
+                usable.append(pat)
+    return usable
+
+
+def _check_selectors(at: _RuleAt, problems: list[RuleProblem]) -> None:
+    for field, items in (("selectors", at.rule.selectors), ("xpaths", at.rule.xpaths)):
+        for j, sel in enumerate(items):
+            why = check_selector(sel, is_css=field == "selectors")
+            if why:
+                problems.append(at.problem((field, j), why))
+
+
+def _check_captures(at: _RuleAt, usable: list[str], problems: list[RuleProblem]) -> None:
+    if not at.rule.captures:
+        return
+    names: set[str] = set()
+    for pat in usable:  # the unusable ones are reported by _check_patterns
+        names.update(regex.compile(pat).groupindex)
+    for name in at.rule.captures:
+        if name not in names:
+            why = f"capture {name!r} is not a named group (?P<{name}>...) of any pattern"
+            problems.append(at.problem(("captures",), why))
 
 
 def parse_packs(sources: list[PackSource]) -> list[LoadedPack]:
