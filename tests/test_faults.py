@@ -238,7 +238,7 @@ def test_every_test_docs_reliability_names_exists():
     from tests.conftest import ROOT
 
     doc = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
-    named = re.findall(r"`(tests/test_\w+\.py)(?:::(\w+))?`", doc)
+    named = re.findall(r"`(tests/(?:\w+/)*test_\w+\.py)(?:::(\w+))?`", doc)
     assert len(named) > 40
     for path, name in named:
         source = (ROOT / path).read_text(encoding="utf-8")

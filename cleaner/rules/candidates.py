@@ -4,7 +4,7 @@ A selector turns a document (its lines after the in-line clean-ups) and the rule
 it into ``(rule, lines)`` pairs, in rule order. It promises only this: every returned line meets
 the rule's ``position``, ``max_chars`` and ``max_words``, and no line it leaves out could match.
 ``MatchRules`` then runs the rule's matcher on exactly those lines, so the two selectors must
-give the same removals; ``tests/test_prefilter.py`` checks it on the seeds, every rule example,
+give the same removals; ``tests/rules/test_prefilter.py`` checks it on the seeds, every rule example,
 random documents and dev pages, text and HTML.
 
 ``ReferenceSelector`` is the definition, to be read in one sitting: every rule on every line.

@@ -4,7 +4,7 @@ Rules are written in the syntax of the `regex` module (Unicode ``\\w``, ``\\s``,
 ``\\b``). RE2 reads most of it, but its ``\\w``, ``\\s``, ``\\d`` and ``\\b`` are ASCII-only, so a
 pattern is *translated*: the classes become their Unicode equivalents (``\\w`` is letters, marks,
 decimal and letter numbers, connector punctuation and the joiners, as in the `regex` module;
-``tests/test_re2compat.py`` checks every code point). What RE2 cannot express the same
+``tests/rules/test_re2compat.py`` checks every code point). What RE2 cannot express the same
 way (lookaround, backreferences, possessive and atomic groups, a ``\\b`` inside the pattern,
 POSIX classes) makes ``to_re2`` return None; such a pattern runs on the backtracking engine
 under the static bounds of ``cleaner.rules.safety``.
