@@ -26,7 +26,7 @@ from cleaner.document import Document
 from cleaner.readers import text as text_reader
 from cleaner.readers.base import Failure, ReadStats
 from cleaner.readers.discover import iter_documents, sniff, split_name
-from cleaner.readers.jsonl import Fields
+from cleaner.readers.records import Fields
 from cleaner.writers.jsonl import ErrorWriter, JsonlWriter, OutputFields
 from cleaner.writers.parquet import ParquetWriter
 from cleaner.writers.textdir import TextDirWriter, safe_name
@@ -401,7 +401,7 @@ def test_unreadable_files_are_error_records(tmp_path, cleaner, monkeypatch):
         return real(path, stats)
 
     monkeypatch.setattr(text_reader, "open_counted", deny)
-    monkeypatch.setattr("cleaner.readers.jsonl.open_counted", deny)
+    monkeypatch.setattr("cleaner.readers.records.open_counted", deny)
     recs, errs, _ = clean_all([tmp_path], cleaner)
     assert [r["id"] for r in recs] == ["ok"]
     assert [(e["id"], e["error"]) for e in errs] == [("locked", "unreadable"), ("locked", "unreadable")]
