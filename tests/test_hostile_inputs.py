@@ -22,7 +22,7 @@ from cleaner import Cleaner
 from cleaner.readers import base as readers_base
 from cleaner.readers.discover import iter_documents
 from cleaner.readers.records import Fields
-from tests.test_formats import clean_all, invoke, make_warc, read_jsonl
+from tests.helpers import clean_all, invoke, make_warc, read_jsonl
 
 GOOD = "The harbour reopened on Monday after repairs that took most of the winter."
 
@@ -296,7 +296,7 @@ def test_hostile_html_pages(tmp_path, cleaner):
 
 
 def test_warc_non_html_and_truncated_records(tmp_path, cleaner):
-    from tests.test_formats import CRAWL
+    from tests.helpers import CRAWL
 
     data, offsets = make_warc(CRAWL[:6])
     (tmp_path / "cut.warc.gz").write_bytes(data[: offsets[5] + 40])  # the last record cut short
