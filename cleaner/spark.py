@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from cleaner.api import Cleaner
 from cleaner.batch import process
-from cleaner.document import Document
 from cleaner.provenance import PROVENANCE_FORMS
+from cleaner.readers.base import DEFAULT_MAX_BYTES, Item
+from cleaner.readers.records import Fields, guarded_item
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -46,28 +47,19 @@ def _worker_cleaner(cleaner: Cleaner) -> Cleaner:
     return _WORKER_CLEANERS.setdefault(key, cleaner)
 
 
-def _documents(pdf: pd.DataFrame, cols: dict[str, str | None]) -> Iterator[Document]:
+def _documents(pdf: pd.DataFrame, fields: Fields) -> Iterator[Item]:
+    """The rows as the local readers make records into documents (``record_item``: the size
+    limit, the repair of lone surrogates, a ``format`` field), or into error records."""
     names = list(pdf.columns)
     for row in pdf.itertuples(index=False, name=None):
-        rec = dict(zip(names, row, strict=True))
-        rec = {k: (None if _is_missing(v) else v) for k, v in rec.items()}
-        text = rec.get(cols["text"]) if cols["text"] else None
-        html = rec.get(cols["html"]) if cols["html"] and text is None else None
-        rid = rec.get(cols["id"]) if cols["id"] else None
         # A null in a DataFrame column is a field the record did not have (Spark's JSON reader
         # gives every row every column), so it is left out, as the local readers leave it out.
-        meta = {k: v for k, v in rec.items() if k not in {cols["text"], cols["html"], cols["id"]} and v is not None}
-        url = rec.get(cols["url"]) if cols["url"] else None
-        lang = rec.get(cols["language"]) if cols["language"] else None
-        yield Document(
-            id="" if rid is None else str(rid),
-            text=text if isinstance(text, str) else "",
-            html=html if isinstance(html, str | bytes) else None,
-            url=url if isinstance(url, str) else None,
-            language=lang if isinstance(lang, str) else None,
-            metadata=meta,
-            source={"record_id": None if rid is None else str(rid)},
-        )
+        rec = {k: v for k, v in zip(names, row, strict=True) if not _is_missing(v)}
+        rid = rec.get(fields.id) if fields.id is not None else None
+        # A row has no line number: without an id its id stays "" (the record is then named by
+        # its content hash), and its source block starts with record_id, null or not.
+        src: dict[str, Any] = {"record_id": None if rid is None else str(rid)}
+        yield guarded_item(rec, fields, "", src, DEFAULT_MAX_BYTES)
 
 
 def _is_missing(v: Any) -> bool:
@@ -98,6 +90,7 @@ def clean_dataframe(
     }
     if cols["text"] is None and cols["html"] is None:
         raise ValueError(f"the DataFrame has neither a {text_col!r} nor a {html_col!r} column")
+    fields = Fields(**cols)
 
     def clean_partition(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         import pandas as pd
@@ -105,15 +98,8 @@ def clean_dataframe(
         c = _worker_cleaner(cleaner)
         for pdf in batches:
             rows = []
-            for doc in _documents(pdf, cols):
-                if not doc.text and doc.html is None and cols["text"]:
-                    from cleaner.readers.base import Failure
-
-                    err = Failure(doc.id, doc.source, "missing-text", f"record has no {text_col!r} value")
-                    rows.append({"id": doc.id, "text": None, "metadata": None, "provenance": None,
-                                 "error": json.dumps(err.to_record(), ensure_ascii=False)})
-                    continue
-                o = process(c, doc)
+            for item in _documents(pdf, fields):
+                o = process(c, item)
                 if o.record is not None:
                     rec = o.record
                     rows.append({
@@ -125,7 +111,7 @@ def clean_dataframe(
                         "error": None,
                     })
                 else:
-                    rows.append({"id": doc.id, "text": None, "metadata": None, "provenance": None,
+                    rows.append({"id": item.id, "text": None, "metadata": None, "provenance": None,
                                  "error": json.dumps(o.error, ensure_ascii=False, default=str)})
             yield pd.DataFrame(rows, columns=["id", "text", "metadata", "provenance", "error"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import run_cli, seed_dirs, write_pack
-from tests.test_formats import invoke
+from tests.helpers import invoke
 
 SEEDS = seed_dirs()[0][0]
 PROMO = "The Daily Example: the harbour town paper since 1868"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from cleaner import Cleaner
-from tests.test_formats import invoke
+from tests.helpers import invoke
 
 SITE = "harbour-gazette.example"
 CHROME = "Subscribe to the Harbour Gazette for weekly news from the quay"

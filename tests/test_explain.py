@@ -10,7 +10,7 @@ from cleaner.batch import Summary
 from cleaner.document import Removal
 from cleaner.explain import classify, explain_items, header, hunks, plural, render_diff, render_plain
 from cleaner.readers.discover import iter_documents
-from cleaner.readers.jsonl import Fields
+from cleaner.readers.records import Fields
 from cleaner.summary import mb_per_s, summary_lines
 from tests.conftest import ROOT, run_cli
 

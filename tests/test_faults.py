@@ -18,7 +18,7 @@ import pytest
 from cleaner import Cleaner, faults
 from cleaner.batch import Summary, WorkerError, outcomes
 from cleaner.readers.discover import iter_documents
-from tests.test_formats import invoke, read_jsonl
+from tests.helpers import invoke, read_jsonl
 from tests.test_resume import make_input
 
 N = 240

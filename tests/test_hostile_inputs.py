@@ -21,8 +21,8 @@ import zstandard
 from cleaner import Cleaner
 from cleaner.readers import base as readers_base
 from cleaner.readers.discover import iter_documents
-from cleaner.readers.jsonl import Fields
-from tests.test_formats import clean_all, invoke, make_warc, read_jsonl
+from cleaner.readers.records import Fields
+from tests.helpers import clean_all, invoke, make_warc, read_jsonl
 
 GOOD = "The harbour reopened on Monday after repairs that took most of the winter."
 
@@ -116,16 +116,17 @@ def test_records_nested_past_the_limit_are_json_errors_and_within_it_are_kept(tm
 
 
 def test_a_reader_bug_on_one_record_does_not_end_the_file(tmp_path, cleaner, monkeypatch):
-    from cleaner.readers import jsonl
+    from cleaner.readers import jsonl, records
 
-    real = jsonl.record_item
+    real = records.record_item
 
     def flaky(rec, *a, **k):
         if isinstance(rec, dict) and rec.get("id") == "d1":
             raise RuntimeError("a bug")
         return real(rec, *a, **k)
 
-    monkeypatch.setattr(jsonl, "record_item", flaky)
+    for module in (records, jsonl):  # JSON arrays call it from records.py, JSON Lines from jsonl.py
+        monkeypatch.setattr(module, "record_item", flaky)
     (tmp_path / "in.jsonl").write_text("\n".join(line(i) for i in range(4)) + "\n", encoding="utf-8")
     (tmp_path / "in.json").write_text("[" + ",".join(line(i) for i in range(4)) + "]", encoding="utf-8")
     recs, errs, _ = clean_all([tmp_path / "in.jsonl", tmp_path / "in.json"], cleaner)
@@ -295,7 +296,7 @@ def test_hostile_html_pages(tmp_path, cleaner):
 
 
 def test_warc_non_html_and_truncated_records(tmp_path, cleaner):
-    from tests.test_formats import CRAWL
+    from tests.helpers import CRAWL
 
     data, offsets = make_warc(CRAWL[:6])
     (tmp_path / "cut.warc.gz").write_bytes(data[: offsets[5] + 40])  # the last record cut short

@@ -10,7 +10,7 @@ import pytest
 
 from cleaner import Cleaner
 from tests.conftest import ROOT, seed_dirs
-from tests.test_formats import HARBOUR, HARBOUR_URL, NO_CONTENT, invoke
+from tests.helpers import HARBOUR, HARBOUR_URL, NO_CONTENT, invoke
 
 SEED_FILES = sorted(seed_dirs()[0][0].glob("*.txt"))
 WCXB = ROOT.parent / "shared" / "data" / "wcxb-dev" / "html"

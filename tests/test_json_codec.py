@@ -24,7 +24,8 @@ import orjson
 import pytest
 
 from cleaner.readers.base import Failure, jsonable
-from cleaner.readers.jsonl import Fields, JsonlReader, record_item
+from cleaner.readers.jsonl import JsonlReader
+from cleaner.readers.records import Fields, record_item
 from cleaner.writers import base as writer_base
 from cleaner.writers.base import encode_line
 from cleaner.writers.jsonl import JsonlWriter, OutputFields
@@ -296,7 +297,7 @@ def reference_record(reader: JsonlReader, raw: bytes, lineno: int, where: str) -
 def reference_item(rec: Any, f: Fields, fallback_id: str, src: dict[str, Any], max_bytes: int) -> Any:
     """record_item as it was (the surrogate check by regex before encoding)."""
     from cleaner.readers.base import fingerprint, has_surrogates, scrub_surrogates
-    from cleaner.readers.jsonl import Document, _json_type, _where
+    from cleaner.readers.records import Document, _json_type, _where
 
     if not isinstance(rec, dict):
         return Failure(fallback_id, src, "json", f"{_where(src)} is a JSON {_json_type(rec)}, not an object")

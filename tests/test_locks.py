@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from cleaner.batch import OutputLock
-from tests.test_formats import invoke, read_jsonl
+from tests.helpers import invoke, read_jsonl
 from tests.test_resume import Interrupt, make_input
 
 

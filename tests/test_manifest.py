@@ -10,7 +10,7 @@ import pytest
 from cleaner import Cleaner, rebuild
 from cleaner.manifest import audit_record, load_manifest, manifest_path
 from tests.conftest import seed_dirs
-from tests.test_formats import HARBOUR, HARBOUR_URL, invoke
+from tests.helpers import HARBOUR, HARBOUR_URL, invoke
 
 SEEDS = seed_dirs()[0][0]
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from cleaner import batch
-from tests.test_formats import invoke, read_jsonl
+from tests.helpers import invoke, read_jsonl
 
 
 def make_input(path: Path, n: int) -> Path:

@@ -8,11 +8,17 @@ import decimal
 import hashlib
 import math
 import re
+from abc import ABC, abstractmethod
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from cleaner.document import Document
+
+if TYPE_CHECKING:  # records.py builds on this module
+    from cleaner.readers.records import Fields
 
 # A document (one file, one record, one WARC payload) larger than this is refused with a
 # "too-large" error record: web articles are kilobytes, and a 50 MB line is not one.
@@ -43,6 +49,46 @@ class ReadStats:
     total_bytes: int | None = None  # sum of the input files' sizes; None while unknown (and for stdin)
     bytes_read: int = 0
     skipped: Counter = field(default_factory=Counter)  # inputs that are not documents, by reason
+
+
+class BaseReader(ABC):
+    """One input (a file, or a stream already open) read into items, after datatrove's
+    ``BaseReader``: every format takes the same arguments and has the one method ``read()``, so
+    that discovery picks a class from ``READERS`` by kind and needs to know nothing else."""
+
+    kind: ClassVar[str]  # the --input-format name
+    single: ClassVar[bool] = False  # one input, one document: --resume skips it without opening it
+
+    def __init__(
+        self,
+        path: Path | None,
+        name: str,
+        fields: Fields | None = None,
+        stream: IO[bytes] | None = None,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        stats: ReadStats | None = None,
+    ):
+        if fields is None:
+            from cleaner.readers.records import Fields
+
+            fields = Fields()
+        self.path = path
+        self.name = name  # the document id (one-document inputs), else the prefix of record ids
+        self.fields = fields  # read by the record formats; the others have no fields
+        self.stream = stream  # read instead of ``path``: stdin, a pipe, a device
+        self.max_bytes = max_bytes
+        self.stats = stats if stats is not None else ReadStats()
+
+    @property
+    def where(self) -> str:
+        """The input as error records name it (``-`` for a stream without a path)."""
+        return str(self.path) if self.path is not None else "-"
+
+    @abstractmethod
+    def read(self) -> Iterator[Item]:
+        """The input's documents in order. Bad data is a Failure item; an exception ends this
+        input only (``discover`` files it as one error record)."""
 
 
 class TooLarge(Exception):
@@ -85,6 +131,7 @@ def depth_over(value: Any, limit: int = MAX_DEPTH) -> bool:
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         o, depth = stack.pop()
+        children: Iterable[Any]
         if type(o) is dict:
             children = o.values()
         elif type(o) is list or type(o) is tuple:

@@ -9,6 +9,7 @@ contribute the files whose name says a known format.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -17,21 +18,27 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import cast
 
 import zstandard
 
 from cleaner import faults
-from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, Item, ReadStats
+from cleaner.readers.base import DEFAULT_MAX_BYTES, BaseReader, Failure, Item, ReadStats
 from cleaner.readers.compress import COMPRESSION_SUFFIXES, DecompressError, compression_of, open_counted
 from cleaner.readers.html import HtmlReader
 from cleaner.readers.jsonarray import JsonReader
-from cleaner.readers.jsonl import Fields, JsonlReader
+from cleaner.readers.jsonl import JsonlReader
 from cleaner.readers.parquet import ParquetReader
-from cleaner.readers.text import TextReader
+from cleaner.readers.records import Fields
+from cleaner.readers.text import MarkdownReader, TextReader
 from cleaner.readers.warc import WarcReader
 
-FORMATS = ("text", "markdown", "html", "jsonl", "json", "warc", "parquet")
+# Every input format, by its --input-format name: a new format is a BaseReader subclass added here.
+READERS: dict[str, type[BaseReader]] = {
+    cls.kind: cls
+    for cls in (TextReader, MarkdownReader, HtmlReader, JsonlReader, JsonReader, WarcReader, ParquetReader)
+}
+FORMATS = tuple(READERS)
 KINDS = ("auto", *FORMATS)
 NAME_KINDS = {
     ".txt": "text", ".text": "text",
@@ -42,11 +49,7 @@ NAME_KINDS = {
     ".warc": "warc",
     ".parquet": "parquet", ".pq": "parquet",
 }  # fmt: skip
-SINGLE = ("text", "markdown", "html")  # one input, one document
-# Kept for callers of the earlier API.
-TEXT_SUFFIXES = (".txt", ".text")
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
-HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+SINGLE = tuple(kind for kind, cls in READERS.items() if cls.single)  # one input, one document
 
 
 class InputsChanged(Exception):
@@ -114,8 +117,9 @@ class InputDigest:
 
     @staticmethod
     def file_key(src: Source) -> bytes:
+        assert src.path is not None, "only a one-document file is keyed by its file"
         try:
-            st = os.stat(src.path)  # type: ignore[arg-type]
+            st = os.stat(src.path)
             stat: list = [st.st_size, st.st_mtime_ns]
         except OSError as e:
             stat = [type(e).__name__]
@@ -311,26 +315,16 @@ def iter_documents(
 
 
 def _read(src: Source, fields: Fields, max_bytes: int, stats: ReadStats) -> Iterator[Item]:
-    stream: IO[bytes] | None = None
+    """The source's items, by the reader its kind names (a generator: opening fails inside _guarded)."""
+    stream: io.BufferedReader | None = None
     kind = src.kind
     if src.path is None or src.stream:  # stdin, a pipe or a device: read once, sniffed from the front
-        stream = sys.stdin.buffer if src.path is None else open_counted(src.path, stats)
+        # (sys.stdin.buffer is typed BinaryIO, but is a BufferedReader: sniffing needs its peek())
+        stream = cast(io.BufferedReader, sys.stdin.buffer) if src.path is None else open_counted(src.path, stats)
         if kind is None:
             kind = sniff(stream.peek(1 << 16)[: 1 << 16])
-    kw = {"max_bytes": max_bytes, "stats": stats}
-    if kind == "jsonl":
-        yield from JsonlReader(src.path, src.ident, fields, stream, **kw).read()  # type: ignore[arg-type]
-    elif kind == "json":
-        yield from JsonReader(src.path, src.ident, fields, stream, **kw).read()  # type: ignore[arg-type]
-    elif kind == "warc":
-        yield from WarcReader(src.path, src.ident, stream, **kw).read()  # type: ignore[arg-type]
-    elif kind == "parquet":
-        yield from ParquetReader(src.path, src.ident, fields, stream, **kw).read()  # type: ignore[arg-type]
-    elif kind == "html":
-        yield from HtmlReader(src.path, src.ident, stream=stream, **kw).read()  # type: ignore[arg-type]
-    else:
-        text_kind = "markdown" if kind == "markdown" else "text"
-        yield from TextReader(src.path, src.ident, stream=stream, kind=text_kind, **kw).read()  # type: ignore[arg-type]
+    reader = READERS.get(kind or "text", TextReader)  # an unknown kind reads as text, as it always did
+    yield from reader(src.path, src.ident, fields, stream, max_bytes=max_bytes, stats=stats).read()
 
 
 def _guarded(src: Source, items: Iterator[Item]) -> Iterator[Item]:

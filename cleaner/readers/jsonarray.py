@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from cleaner.readers.base import Failure, Item
-from cleaner.readers.compress import DecompressError, as_utf8, decompressed
-from cleaner.readers.jsonl import RecordReader, guarded_item, loads_or_failure
+from cleaner.readers.compress import DecompressError
+from cleaner.readers.records import RecordReader, guarded_item, loads_or_failure, utf8_stream
 
 _WS = " \t\r\n"
 
@@ -128,21 +128,16 @@ def _ended(s: _Stream, end: int, skipped: bool) -> int:
 
 
 class JsonReader(RecordReader):
-    def read(self) -> Iterator[Item]:
-        where = str(self.path) if self.path else "-"
-        fh, failure = self._open()
-        if fh is None:
-            yield failure  # type: ignore[misc]
-            return
+    kind = "json"
+
+    def _records(self, fh: IO[bytes]) -> Iterator[Item]:
+        where = self.where
         index = 0
         try:
-            with fh:
-                body, _ = decompressed(fh)  # type: ignore[arg-type]
-                body = as_utf8(body)
-                with body:
-                    for item in self._elements(_Stream(body), where):
-                        index += 1
-                        yield item
+            with utf8_stream(fh) as body:
+                for item in self._elements(_Stream(body), where):
+                    index += 1
+                    yield item
         except DecompressError as e:
             yield self._stop(where, index, "decompress", str(e))
         except UnicodeDecodeError as e:

@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import Any
 
-from cleaner.readers.base import Failure, Item, ReadStats
-from cleaner.readers.jsonl import RecordReader, guarded_item
+from cleaner.readers.base import BaseReader, Failure, Item
+from cleaner.readers.records import guarded_item
 
 BATCH_ROWS = 256
 
 
-class ParquetReader(RecordReader):
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.stats = self.stats or ReadStats()
+class ParquetReader(BaseReader):
+    kind = "parquet"
 
     def read(self) -> Iterator[Item]:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        where = str(self.path) if self.path else "-"
+        where = self.where
         errors = (OSError, pa.ArrowException, ValueError)
         try:
             if self.stream is not None:

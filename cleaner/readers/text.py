@@ -2,88 +2,74 @@
 
 from __future__ import annotations
 
-import io
 import os
+from abc import abstractmethod
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, Any
 
 from cleaner.document import Document
-from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, Item, ReadStats, TooLarge, fingerprint, read_limited
+from cleaner.readers.base import BaseReader, Failure, Item, TooLarge, fingerprint, read_limited
 from cleaner.readers.compress import DecompressError, decompressed, open_counted
 from cleaner.readers.decode import DecodeError, decode_bytes
 
 
-def load_whole(
-    doc_id: str,
-    path: Path | None,
-    stream: IO[bytes] | None,
-    raw: bytes | None,
-    max_bytes: int,
-    stats: ReadStats | None,
-) -> tuple[bytes, dict[str, Any]] | Failure:
-    """The (decompressed) bytes of a one-document input and its source block, or why not."""
-    where = str(path) if path is not None else "-"
-    src: dict[str, Any] = {"path": where}
-    if raw is not None:
-        stream = io.BufferedReader(io.BytesIO(raw))  # type: ignore[arg-type]
-    try:
-        if stream is None:
-            assert path is not None
-            size = os.stat(path).st_size
-            fh = open_counted(path, stats)
-        else:
-            size, fh = None, stream
-        with fh:
-            body, compression = decompressed(fh)  # type: ignore[arg-type]
-            if compression:
-                src["compression"] = compression
-            elif size is not None and size > max_bytes:
-                raise TooLarge(size, max_bytes)
-            with body:
-                data = read_limited(body, max_bytes)
-    except TooLarge as e:
-        size = {"bytes": e.size} if e.size is not None else {}
-        return Failure(doc_id, {**src, **size}, "too-large", f"{where}: {e}")
-    except DecompressError as e:
-        return Failure(doc_id, src, "decompress", f"{where} is not a complete {src.get('compression', '')} file: {e}")
-    except OSError as e:
-        return Failure(doc_id, src, "unreadable", f"cannot read {where}: {e.strerror or e}")
-    src.update(fingerprint(data))
-    return data, src
+class WholeFileReader(BaseReader):
+    """A one-document input (text, Markdown, HTML): its bytes are read whole, within the limit."""
 
-
-class TextReader:
-    def __init__(
-        self,
-        path: Path | None,
-        doc_id: str,
-        raw: bytes | None = None,
-        *,
-        stream: IO[bytes] | None = None,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        stats: ReadStats | None = None,
-        kind: str = "text",
-    ):
-        self.path = path
-        self.kind = kind  # "markdown" for .md files: the Markdown packs apply
-        self.doc_id = doc_id
-        self.raw = raw
-        self.stream = stream
-        self.max_bytes = max_bytes
-        self.stats = stats
+    single = True
 
     def read(self) -> Iterator[Item]:
-        loaded = load_whole(self.doc_id, self.path, self.stream, self.raw, self.max_bytes, self.stats)
-        if isinstance(loaded, Failure):
-            yield loaded
-            return
-        data, source = loaded
+        loaded = self._load()
+        yield loaded if isinstance(loaded, Failure) else self._document(*loaded)
+
+    @abstractmethod
+    def _document(self, data: bytes, source: dict[str, Any]) -> Item:
+        """The input's whole bytes as its document, or the Failure saying why they are none."""
+
+    def _load(self) -> tuple[bytes, dict[str, Any]] | Failure:
+        """The (decompressed) bytes of the input and its source block, or why not."""
+        where = self.where
+        src: dict[str, Any] = {"path": where}
+        fh: IO[bytes]
+        try:
+            if self.stream is None:
+                assert self.path is not None
+                size: int | None = os.stat(self.path).st_size
+                fh = open_counted(self.path, self.stats)
+            else:
+                size, fh = None, self.stream
+            with fh:
+                body, compression = decompressed(fh)  # type: ignore[arg-type]
+                if compression:
+                    src["compression"] = compression
+                elif size is not None and size > self.max_bytes:
+                    raise TooLarge(size, self.max_bytes)
+                with body:
+                    data = read_limited(body, self.max_bytes)
+        except TooLarge as e:
+            measured = {"bytes": e.size} if e.size is not None else {}
+            return Failure(self.name, {**src, **measured}, "too-large", f"{where}: {e}")
+        except DecompressError as e:
+            why = f"{where} is not a complete {src.get('compression', '')} file: {e}"
+            return Failure(self.name, src, "decompress", why)
+        except OSError as e:
+            return Failure(self.name, src, "unreadable", f"cannot read {where}: {e.strerror or e}")
+        src.update(fingerprint(data))
+        return data, src
+
+
+class TextReader(WholeFileReader):
+    kind = "text"  # also the Document's kind: "markdown" (MarkdownReader) selects the Markdown packs
+
+    def _document(self, data: bytes, source: dict[str, Any]) -> Item:
         try:
             text, encoding = decode_bytes(data)
         except DecodeError as e:
-            yield Failure(self.doc_id, source, "decode", f"{source['path']}: {e}")
-            return
+            return Failure(self.name, source, "decode", f"{source['path']}: {e}")
         if encoding != "utf-8":
             source["encoding"] = encoding
-        yield Document(id=self.doc_id, text=text, source=source, kind=self.kind)
+        return Document(id=self.name, text=text, source=source, kind=self.kind)
+
+
+class MarkdownReader(TextReader):
+    kind = "markdown"

@@ -14,13 +14,12 @@ import contextlib
 import io
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, Any
 
 from warcio.archiveiterator import ArchiveIterator
 
 from cleaner.document import Document
-from cleaner.readers.base import DEFAULT_MAX_BYTES, Failure, Item, ReadStats, TooLarge, read_limited
+from cleaner.readers.base import BaseReader, Failure, Item, TooLarge, read_limited
 from cleaner.readers.compress import GZIP_MAGIC, decompressed
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -39,22 +38,9 @@ class _QuietIterator(ArchiveIterator):
             return super()._consume_blanklines()
 
 
-class WarcReader:
-    def __init__(
-        self,
-        path: Path | None,
-        name: str,
-        stream: IO[bytes] | None = None,
-        *,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        stats: ReadStats | None = None,
-    ):
-        self.path = path
-        self.name = name
-        self.stream = stream
-        self.max_bytes = max_bytes
-        self.stats = stats or ReadStats()
-        self._counted = 0
+class WarcReader(BaseReader):
+    kind = "warc"
+    _counted: int  # bytes of the file already added to stats.bytes_read (from 0 at each read())
 
     def _count(self, fh: IO[bytes]) -> None:
         try:
@@ -66,7 +52,8 @@ class WarcReader:
             self._counted = pos
 
     def read(self) -> Iterator[Item]:
-        where = str(self.path) if self.path else "-"
+        where = self.where
+        self._counted = 0
         try:
             fh: IO[bytes] = self.stream if self.stream is not None else open(self.path, "rb")  # type: ignore[arg-type]
         except OSError as e:
@@ -77,8 +64,8 @@ class WarcReader:
             if head.startswith(GZIP_MAGIC) or not head:
                 stream, seekable, gz = fh, fh.seekable(), True
             else:
-                stream, kind = decompressed(fh)  # type: ignore[arg-type]
-                seekable, gz = kind is None and fh.seekable(), False
+                stream, compression = decompressed(fh)  # type: ignore[arg-type]
+                seekable, gz = compression is None and fh.seekable(), False
             if not head:
                 yield Failure(self.name, {"path": where}, "empty", f"{where} is empty: no records")
                 return

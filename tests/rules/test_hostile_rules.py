@@ -10,7 +10,7 @@ import pytest
 
 from cleaner import Cleaner, RuleError
 from tests.conftest import write_pack
-from tests.test_formats import invoke, read_jsonl
+from tests.helpers import invoke, read_jsonl
 
 
 def pack(rules: str) -> str:
