@@ -29,11 +29,11 @@ exactly the same data and carry the same comments, or ``FormatError`` says why.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,11 +101,24 @@ class _Alias:
     start_mark: yaml.Mark
 
 
-class _Composer(yaml.SafeLoader):
-    """The pure-Python composer, keeping anchor names and alias places, which the C one drops."""
+try:  # libyaml's parser where installed: the loader's, and 50 times faster than PyYAML's own
+    from yaml._yaml import CParser as _Events
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+
+    class _Events(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):  # type: ignore[no-redef]
+        def __init__(self, text: str):
+            yaml.reader.Reader.__init__(self, text)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+
+
+class _Composer(yaml.composer.Composer, _Events, yaml.resolver.Resolver):
+    """PyYAML's composer on the parser's events, keeping the anchor names and alias places it drops."""
 
     def __init__(self, text: str):
-        super().__init__(text)
+        _Events.__init__(self, text)
+        yaml.composer.Composer.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
         self.anchor_names: dict[int, str] = {}
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> Any:
@@ -129,7 +142,7 @@ class _Comment:
 
 def _comments(text: str) -> list[_Comment]:
     """Every comment: a ``#`` in the gaps between tokens (the scanner skips comments, nothing else)."""
-    spans = sorted((t.start_mark.index, t.end_mark.index) for t in yaml.scan(text, Loader=yaml.SafeLoader))
+    spans = sorted((t.start_mark.index, t.end_mark.index) for t in yaml.scan(text, Loader=_Loader))
     out: list[_Comment] = []
     pos = 0
     for start, end in [*spans, (len(text), len(text))]:
@@ -147,10 +160,18 @@ def _comments(text: str) -> list[_Comment]:
     return out
 
 
-def _invisible(ch: str) -> bool:
-    """Characters a reader cannot see or YAML cannot hold raw: written as escapes."""
-    cat = unicodedata.category(ch)
-    return cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or (cat == "Zs" and ch != " ")
+def _invisible(s: str) -> bool:
+    """Whether ``s`` has a character a reader cannot see or YAML cannot hold raw (written as escapes).
+
+    ``isprintable`` is false exactly for Unicode's "Other" and "Separator" characters but the space:
+    controls, format characters such as U+200B, no-break spaces, line and paragraph separators.
+    """
+    return not s.isprintable()
+
+
+@functools.lru_cache(maxsize=4096)
+def _analysis(s: str) -> Any:
+    return _ANALYSER.analyze_scalar(s)
 
 
 def _resolves_to_str(s: str) -> bool:
@@ -158,15 +179,15 @@ def _resolves_to_str(s: str) -> bool:
 
 
 def _plain_ok(s: str, flow: bool = False) -> bool:
-    if not s or not _resolves_to_str(s) or any(_invisible(c) for c in s):
+    if not s or not _resolves_to_str(s) or _invisible(s):
         return False
-    a = _ANALYSER.analyze_scalar(s)
+    a = _analysis(s)
     return not a.multiline and (a.allow_flow_plain if flow else a.allow_block_plain)
 
 
 def _single_ok(s: str) -> bool:
-    a = _ANALYSER.analyze_scalar(s)
-    return a.allow_single_quoted and not a.multiline and not any(_invisible(c) for c in s)
+    a = _analysis(s)
+    return a.allow_single_quoted and not a.multiline and not _invisible(s)
 
 
 def _single(s: str) -> str:
@@ -178,7 +199,7 @@ def _double(s: str) -> str:
     for ch in s:
         if ch in _ESCAPES:
             out.append("\\" + _ESCAPES[ch])
-        elif _invisible(ch) or ch in "\x85\ufeff\ufffe\uffff":
+        elif _invisible(ch):
             n = ord(ch)
             out.append(f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}")
         else:
@@ -195,9 +216,9 @@ def _inline(s: str, regex: bool = False, flow: bool = False) -> str:
 
 def _literal(s: str) -> tuple[str, list[str]] | None:
     """A multi-line string as a literal block: its indicator and lines, or None if it cannot be one."""
-    if "\n" not in s or s[0] in " \n" or any(_invisible(c) for c in s if c != "\n"):
+    if "\n" not in s or s[0] in " \n" or _invisible(s.replace("\n", "")):
         return None
-    if not _ANALYSER.analyze_scalar(s).allow_block:  # trailing spaces, or characters only escapes can hold
+    if not _analysis(s).allow_block:  # trailing spaces, or characters only escapes can hold
         return None
     body = s.rstrip("\n")
     trailing = len(s) - len(body)
@@ -207,7 +228,7 @@ def _literal(s: str) -> tuple[str, list[str]] | None:
 
 def _folded(s: str, width: int) -> list[str] | None:
     """A one-line string as the lines of a ``>-`` block, cut only at single spaces between words."""
-    if "\n" in s or s != s.strip() or any(_invisible(c) for c in s) or not _ANALYSER.analyze_scalar(s).allow_block:
+    if "\n" in s or s != s.strip() or _invisible(s) or not _analysis(s).allow_block:
         return None
     cuts = [i for i in range(1, len(s) - 1) if s[i] == " " and s[i - 1] not in " \t" and s[i + 1] not in " \t"]
     if not cuts:
@@ -261,7 +282,6 @@ class _Writer:
                 for i, v in enumerate(node.value):
                     entries.append((v.start_mark.index, v.start_mark.line, depth, (id(node), i)))
                     todo.append((v, depth + 1))
-        entries.sort(key=lambda e: (e[0], e[2]))
         for c in comments:
             if c.own_line:
                 later = [e for e in entries if e[0] > c.index]
