@@ -709,6 +709,41 @@ def rules_test(
     typer.echo(summary)
 
 
+@rules_app.command("fmt")
+def rules_fmt(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Rule pack files or folders (default: the bundled packs' folder).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing: list the files that would change, exit 1 if any would.")
+    ] = False,
+) -> None:
+    """Rewrite rule packs in the one pack style (block lists, one unwrapped pattern a line), keeping comments."""
+    from cleaner.rules.fmt import FormatError, format_file
+    from cleaner.rules.loader import find_rule_files
+    from cleaner.rules.ruleset import bundled_rules_dir
+
+    files, broken, changed = [], 0, 0
+    for path in paths or [bundled_rules_dir()]:
+        if not path.exists():
+            err.print(f"{path}: no such file or folder", highlight=False, markup=False)
+            broken += 1
+        files.extend(find_rule_files(path) if path.exists() else [])
+    for f in files:
+        try:
+            if format_file(f, write=not check):
+                changed += 1
+                if check:
+                    typer.echo(str(f))
+        except FormatError as e:
+            err.print(f"{f}:{e.line}: {e.message}" if e.line else f"{f}: {e.message}", highlight=False, markup=False)
+            broken += 1
+    verb = "would change" if check else "changed"
+    errors = f", {plural(broken, 'error')}" if broken else ""
+    err.print(f"{changed} of {plural(len(files), 'pack')} {verb}{errors}", highlight=False)
+    raise typer.Exit(EXIT_USAGE if broken else 1 if check and changed else EXIT_OK)
+
+
 @app.command()
 def mine(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursed) or - for stdin, as for clean.")],
