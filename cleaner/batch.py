@@ -31,8 +31,8 @@ from cleaner.readers.base import Failure, Item, ReadStats
 from cleaner.writers.base import Writer
 
 __all__ = [
-    "Checkpoint", "OutputBusy", "OutputLock", "Outcome", "ProgressBar", "Summary", "WorkerError", "Writer", "outcomes",
-    "process", "run_batch",
+    "BatchConfig", "Checkpoint", "OutputBusy", "OutputLock", "Outcome", "ProgressBar", "Summary", "WorkerError",
+    "Writer", "outcomes", "process", "run_batch",
 ]
 
 
@@ -220,35 +220,89 @@ def outcomes(
         yield from _pooled(itertools.chain([first], chunks), blob, workers, summary)
 
 
+class _Pool:
+    """The worker processes and what their deaths tell: which chunk to blame, when to give up."""
+
+    def __init__(self, blob: str, workers: int, summary: Summary | None):
+        self.ctx = mp.get_context("spawn")  # no fork: the parent may run a progress thread
+        self.blob, self.workers, self.summary = blob, workers, summary
+        self.start_failures = self.restarts = 0
+        self.pool, self.ready = self._new()
+
+    def _new(self) -> tuple[ProcessPoolExecutor, Any]:
+        ready = self.ctx.Event()
+        args = (self.blob, os.getpid(), ready)
+        pool = ProcessPoolExecutor(self.workers, mp_context=self.ctx, initializer=_init_worker, initargs=args)
+        return pool, ready
+
+    def submit(self, pending: deque[_Pending]) -> None:
+        """Send the chunks not yet in flight; only the head while a suspect is being isolated."""
+        isolate = any(p.suspect for p in pending)
+        for p in itertools.islice(pending, 0, 1 if isolate else None):
+            if p.future is None:
+                try:
+                    p.future = self.pool.submit(_process_chunk, p.chunk)
+                except (BrokenProcessPool, RuntimeError):
+                    break  # the pool is dead: found by the caller, through the head's future
+
+    def died(self, e: Exception, pending: deque[_Pending]) -> tuple[bool, Outcome | None]:
+        """A worker died with the head in flight: count it, maybe stop the run, and split or give
+        up on the head if it was alone in flight. Whether a worker had started, and the head's
+        ``worker-crashed`` record if it killed a worker twice."""
+        started = self.ready.is_set()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.restarts += 1
+        if self.summary is not None:
+            self.summary.worker_restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            why = f"{type(e).__name__}: {e}"
+            raise WorkerError(f"worker processes died {self.restarts} times (last: {why})") from None
+        head = pending[0]
+        if not started:  # no worker got as far as loading the rules: no chunk is to blame
+            self.start_failures += 1
+            if self.start_failures >= MAX_START_FAILURES:
+                raise WorkerError(f"worker processes died as they started, {self.start_failures} times in a row "
+                                  f"({type(e).__name__}: {e})") from None
+        elif head.suspect:  # it was alone in flight: it is the one that killed the worker
+            head.crashes += 1
+            if len(head.chunk) > 1:
+                pending.popleft()
+                pending.extendleft(_Pending([it], suspect=True) for it in reversed(head.chunk))
+            elif head.crashes >= 2:
+                pending.popleft()
+                return started, _crashed(head.chunk[0], head.crashes)
+        return started, None
+
+    def restart(self, pending: deque[_Pending], started: bool) -> None:
+        """A new pool; what was in flight is sent again, one at a time if a worker had started."""
+        for p in pending:
+            p.future, p.suspect = None, p.suspect or started
+        self.pool, self.ready = self._new()
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _fill(pending: deque[_Pending], chunks: Iterator[list[Item]], most: int) -> bool:
+    """Queue chunks until ``most`` are pending; True once the chunks are exhausted."""
+    while len(pending) < most:
+        chunk = next(chunks, None)
+        if chunk is None:
+            return True
+        pending.append(_Pending(chunk))
+    return False
+
+
 def _pooled(chunks: Iterator[list[Item]], blob: str, workers: int, summary: Summary | None) -> Iterator[Outcome]:
-    ctx = mp.get_context("spawn")  # no fork: the parent may run a progress thread
-
-    def new_pool() -> tuple[ProcessPoolExecutor, Any]:
-        ready = ctx.Event()
-        args = (blob, os.getpid(), ready)
-        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=args), ready
-
-    pool, ready = new_pool()
+    pool = _Pool(blob, workers, summary)
     pending: deque[_Pending] = deque()
-    start_failures = restarts = 0
     exhausted = False
     try:
         while True:
-            while not exhausted and len(pending) < 2 * workers:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    exhausted = True
-                else:
-                    pending.append(_Pending(chunk))
+            exhausted = exhausted or _fill(pending, chunks, 2 * workers)
             if not pending:
                 return
-            isolate = any(p.suspect for p in pending)
-            for p in itertools.islice(pending, 0, 1 if isolate else None):
-                if p.future is None:
-                    try:
-                        p.future = pool.submit(_process_chunk, p.chunk)
-                    except (BrokenProcessPool, RuntimeError):
-                        break  # the pool is dead: found below, through the head's future
+            pool.submit(pending)
             head = pending[0]
             try:
                 if head.future is None:
@@ -257,36 +311,16 @@ def _pooled(chunks: Iterator[list[Item]], blob: str, workers: int, summary: Summ
             except WorkerStartFailed as e:
                 raise WorkerError(f"a worker process could not load the rules: {e}") from None
             except Exception as e:  # noqa: BLE001 - a worker died (or the chunk failed): clean it again
-                started = ready.is_set()
-                pool.shutdown(wait=True, cancel_futures=True)
-                restarts += 1
-                if summary is not None:
-                    summary.worker_restarts += 1
-                if restarts > MAX_RESTARTS:
-                    why = f"{type(e).__name__}: {e}"
-                    raise WorkerError(f"worker processes died {restarts} times (last: {why})") from None
-                if not started:  # no worker got as far as loading the rules: no chunk is to blame
-                    start_failures += 1
-                    if start_failures >= MAX_START_FAILURES:
-                        raise WorkerError(f"worker processes died as they started, {start_failures} times in a row "
-                                          f"({type(e).__name__}: {e})") from None
-                elif head.suspect:  # it was alone in flight: it is the one that killed the worker
-                    head.crashes += 1
-                    if len(head.chunk) > 1:
-                        pending.popleft()
-                        pending.extendleft(_Pending([it], suspect=True) for it in reversed(head.chunk))
-                    elif head.crashes >= 2:
-                        pending.popleft()
-                        yield _crashed(head.chunk[0], head.crashes)
-                for p in pending:
-                    p.future, p.suspect = None, p.suspect or started
-                pool, ready = new_pool()
+                started, crashed = pool.died(e, pending)
+                if crashed is not None:
+                    yield crashed
+                pool.restart(pending, started)
                 continue
             pending.popleft()
-            start_failures = 0
+            pool.start_failures = 0
             yield from out
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown()
 
 
 class _Counted:
@@ -306,27 +340,31 @@ class LostRecords(RuntimeError):
     """Internal check failed: the items taken in and the records written do not add up."""
 
 
-def run_batch(
-    items: Iterable[Item],
-    cleaner: Cleaner,
-    out: Writer,
-    errors: Writer,
-    on_progress: Callable[[Summary], None] | None = None,
-    workers: int = 1,
-    *,
-    summary: Summary | None = None,
-    checkpoint: Callable[[Summary], None] | None = None,
-    every: int | None = None,
-    chunk_size: int | None = None,
-) -> Summary:
-    """Clean every item into ``out`` (records) or ``errors`` (error records), in input order.
+@dataclass
+class BatchConfig:
+    """How ``run_batch`` runs: workers, hooks, and a resumed run's figures."""
 
-    ``summary`` carries on the figures of a resumed run; ``checkpoint`` is called every
-    ``every`` items, after the writers' own checkpoints, when everything before is written.
-    ``every`` and ``chunk_size`` default to the cleaner's ``CleanOptions``.
-    """
-    every = every or cleaner.clean_options.checkpoint_every
-    chunk_size = chunk_size or cleaner.clean_options.chunk_size
+    workers: int = 1
+    summary: Summary | None = None
+    """The figures of the killed run a resumed one continues."""
+    on_progress: Callable[[Summary], None] | None = None
+    """Called after every item."""
+    checkpoint: Callable[[Summary], None] | None = None
+    """Called every ``every`` items, after the writers' own checkpoints, when everything before is written."""
+    every: int | None = None
+    """Default: the cleaner's ``CleanOptions.checkpoint_every``."""
+    chunk_size: int | None = None
+    """Default: the cleaner's ``CleanOptions.chunk_size``."""
+
+
+def run_batch(
+    items: Iterable[Item], cleaner: Cleaner, out: Writer, errors: Writer, config: BatchConfig | None = None
+) -> Summary:
+    """Clean every item into ``out`` (records) or ``errors`` (error records), in input order."""
+    c = config or BatchConfig()
+    every = c.every or cleaner.clean_options.checkpoint_every
+    chunk_size = c.chunk_size or cleaner.clean_options.chunk_size
+    summary, checkpoint, on_progress, workers = c.summary, c.checkpoint, c.on_progress, c.workers
     s = summary if summary is not None else Summary()
     before = s.documents
     counted = _Counted(items)

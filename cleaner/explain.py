@@ -8,8 +8,10 @@ left out). In a pipe the marks are plain text; on a terminal they are colours an
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 
@@ -226,24 +228,39 @@ class Shown:
     style: str | None = None
 
 
+@dataclass(frozen=True)
+class ExplainView:
+    """What ``cleaner explain`` shows of each document, and how."""
+
+    url: str | None = None
+    """The page's URL (selects site packs) for documents that have none, such as text files."""
+    ids: Sequence[str] = ()
+    """Only these documents; an id never seen is reported at the end."""
+    rule: str | None = None
+    """Only this rule's removals (an id or a family); documents where it did not fire are skipped."""
+    context: int = 2
+    """Kept lines shown around each change in the diff view."""
+    full: bool = False
+    """The whole text with every removal marked, not the diff view."""
+    rich: bool = False
+    """Colours and strike-through (a terminal) instead of plain-text marks."""
+    show_whitespace: bool = False
+    """Also mark whitespace normalisation."""
+
+
 def explain_items(
-    cleaner: Cleaner,
-    items: Iterable[Item],
-    *,
-    url: str | None = None,
-    ids: Sequence[str] = (),
-    rule: str | None = None,
-    context: int = 2,
-    full: bool = False,
-    rich: bool = False,
-    show_whitespace: bool = False,
+    cleaner: Cleaner, items: Iterable[Item], view: ExplainView | None = None, **changes: Any
 ) -> Iterator[Shown]:
     """Clean each selected item and yield its explanation: a header, warnings, HTML removals, the text.
 
-    ``ids`` keeps only those documents (an id never seen is reported at the end); ``rule`` (an
-    id or a family) keeps only its removals and skips documents where it did not fire.
+    ``changes`` are ``ExplainView`` fields (``rule="comments"``) set on ``view`` or the default view.
     """
-    wanted = set(ids)
+    return _explained(cleaner, items, dataclasses.replace(view or ExplainView(), **changes))
+
+
+def _explained(cleaner: Cleaner, items: Iterable[Item], view: ExplainView) -> Iterator[Shown]:
+    rule = view.rule
+    wanted = set(view.ids)
     seen: set[str] = set()
     for item in items:
         if wanted and item.id not in wanted:
@@ -252,14 +269,14 @@ def explain_items(
         if isinstance(item, Failure):
             yield Shown(f"{item.id}: {item.message}", error=True)
             continue
-        if url and not item.url:
-            item.url = url
+        if view.url and not item.url:
+            item.url = view.url
         try:
             result = cleaner.clean(item)
         except (NoContent, ValueError) as e:
             yield Shown(f"{item.id}: {e}", error=True)
             continue
-        removed = shown(result.removed, show_whitespace, rule)
+        removed = shown(result.removed, view.show_whitespace, rule)
         html = [h for h in result.provenance.get("html_removals", []) if rule is None or matches_rule(h["rule"], rule)]
         if rule is not None and not removed and not html:
             continue
@@ -269,10 +286,10 @@ def explain_items(
         for h in html:
             yield Shown(f"⟦{h['rule']}⟧ <{h['element']}> line {h['line']}: {h['preview']}", style="cyan")
         text = result.input_text
-        if full:
-            yield Shown(render_rich(text, removed, True) if rich else render_plain(text, removed, True))
+        if view.full:
+            yield Shown(render_rich(text, removed, True) if view.rich else render_plain(text, removed, True))
         else:
-            yield Shown(render_diff(text, removed, context, rich))
+            yield Shown(render_diff(text, removed, view.context, view.rich))
     for missing in sorted(wanted - seen):
         yield Shown(f"no document with id {missing!r} in the inputs", error=True)
 

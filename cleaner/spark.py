@@ -9,7 +9,8 @@ batches. Output rows have the local CLI's record fields, ``id``, ``text``, ``met
 per input row, nothing dropped.
 
     python -m cleaner.spark INPUT OUTPUT [--rules PATH] [--domain-field F] [--provenance compact|full|none]
-                                        [--learn | --learn-from PATH] [--learned-packs DIR]
+                                        [--text-field F] [--html-field F] [--id-field F] [--url-field F]
+                                        [--language-field F] [--learn | --learn-from PATH] [--learned-packs DIR]
                                         [--master local[2]] [--partitions N]
 
 reads a folder (or file) of JSONL or Parquet and writes Parquet; the same file works with
@@ -18,11 +19,12 @@ reads a folder (or file) of JSONL or Parquet and writes Parquet; the same file w
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cleaner.api import Cleaner
@@ -129,64 +131,66 @@ def spark_session(master: str | None = None, app: str = "cleaner") -> SparkSessi
     return builder.getOrCreate()
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m cleaner.spark", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("input", help="JSONL or Parquet file or folder")
-    ap.add_argument("output", help="Parquet folder to write")
-    ap.add_argument("--format", choices=("auto", "jsonl", "parquet"), default="auto")
-    ap.add_argument("--rules", action="append", default=[], help="extra rule pack file or folder")
-    ap.add_argument("--no-default-rules", action="store_true")
-    ap.add_argument("--text-field", default="text")
-    ap.add_argument("--html-field", default="html")
-    ap.add_argument("--id-field", default="id")
-    ap.add_argument("--url-field", default="url")
-    ap.add_argument("--domain-field", default=None,
-                    help="record field holding the site (a host name) that selects site packs; default: the URL's host")
-    ap.add_argument("--provenance", choices=PROVENANCE_FORMS, default="compact",
-                    help="compact (default: the rule set's sha256 and the row's own removals; the rest goes once "
-                         "into OUTPUT.manifest.json beside a local OUTPUT), full or none")
-    ap.add_argument("--learn", action="store_true",
-                    help="stage one: mine the (local) input for its sites' chrome on the driver, then clean with "
-                         "the learned packs too (as `cleaner clean --learn`)")
-    ap.add_argument("--learn-from", action="append", default=[],
-                    help="mine these local files or folders instead of the input (implies --learn; repeatable)")
-    ap.add_argument("--learned-packs", default=None, help="keep the learned packs and mine-report.md in this folder")
-    ap.add_argument("--master", default=None, help="Spark master (default: from spark-submit, else local[*])")
-    ap.add_argument("--partitions", type=int, default=None, help="repartition the input to N partitions")
-    args = ap.parse_args(argv)
+@dataclass(frozen=True)
+class SparkJob:
+    """``python -m cleaner.spark``'s flags as given (``cleaner.cli.spark`` parses them)."""
 
-    cleaner = Cleaner(rules=args.rules, default_rules=not args.no_default_rules, provenance=args.provenance,
-                      domain_field=args.domain_field)
-    if args.learn or args.learn_from:
+    input: str
+    output: str
+    fmt: str = "auto"  # of the input: auto, jsonl or parquet
+    rules: list[Path] = field(default_factory=list)
+    default_rules: bool = True
+    fields: Fields = field(default_factory=Fields)
+    domain_field: str | None = None
+    provenance: str = "compact"
+    learn_from: list[str] | None = None  # None: no learning; empty: learn from the input
+    learned_packs: Path | None = None
+    master: str | None = None
+    partitions: int | None = None
+
+
+def run_job(job: SparkJob, console: Any = None) -> int:
+    """Clean ``job.input`` on Spark into the Parquet folder ``job.output``; the exit code."""
+    from cleaner.run import UsageError, load_cleaner
+
+    if job.fmt not in ("auto", "jsonl", "parquet"):
+        raise UsageError(f"--format must be one of auto, jsonl, parquet, not {job.fmt!r}")
+    if job.provenance not in PROVENANCE_FORMS:
+        raise UsageError(f"--provenance must be one of {', '.join(PROVENANCE_FORMS)}, not {job.provenance!r}")
+    cleaner = load_cleaner(job.rules, not job.default_rules, provenance=job.provenance, domain_field=job.domain_field)
+    if job.learn_from is not None:
         # Two stages: mining needs every page of a site together, so it runs once, on the driver, in
         # bounded memory; the learned packs then travel to the executors inside the pickled Cleaner.
         from cleaner.learn import learn_from_inputs
-        from cleaner.readers.jsonl import Fields
 
-        fields = Fields(text=args.text_field, html=args.html_field, id=args.id_field, url=args.url_field)
-        cleaner, mined = learn_from_inputs(cleaner, args.learn_from or [args.input], fields,
-                                           learned_packs=args.learned_packs)
+        cleaner, mined = learn_from_inputs(cleaner, job.learn_from or [job.input], job.fields,
+                                           learned_packs=job.learned_packs)
         print(f"learned {mined.rules_written} rules for {len(mined.packs)} sites", file=sys.stderr)
-    spark = spark_session(args.master or os.environ.get("SPARK_MASTER") or None)
-    fmt = args.format
+    spark = spark_session(job.master or os.environ.get("SPARK_MASTER") or None)
+    fmt = job.fmt
     if fmt == "auto":
-        fmt = "parquet" if args.input.rstrip("/").endswith((".parquet", ".pq")) or _has_parquet(args.input) else "jsonl"
-    df = spark.read.parquet(args.input) if fmt == "parquet" else spark.read.json(args.input)
-    if args.partitions:
-        df = df.repartition(args.partitions)
-    out = clean_dataframe(df, args.text_field, args.html_field, args.id_field, args.url_field, cleaner=cleaner)
-    out.write.mode("overwrite").parquet(args.output)
+        fmt = "parquet" if job.input.rstrip("/").endswith((".parquet", ".pq")) or _has_parquet(job.input) else "jsonl"
+    df = spark.read.parquet(job.input) if fmt == "parquet" else spark.read.json(job.input)
+    if job.partitions:
+        df = df.repartition(job.partitions)
+    f = job.fields
+    out = clean_dataframe(df, f.text, f.html, f.id, f.url, f.language, cleaner=cleaner)
+    out.write.mode("overwrite").parquet(job.output)
     spark.stop()
-    if "://" not in args.output:  # a local folder: the manifest beside it (no counts: Spark's job has them)
-        from pathlib import Path
-
+    if "://" not in job.output:  # a local folder: the manifest beside it (no counts: Spark's job has them)
         from cleaner.manifest import manifest_path, write_manifest
 
-        out_path = Path(args.output)
-        run = {"inputs": [args.input], "input_format": fmt, "format": "parquet", "output": out_path.name}
+        out_path = Path(job.output)
+        run = {"inputs": [job.input], "input_format": fmt, "format": "parquet", "output": out_path.name}
         write_manifest(manifest_path(out_path), cleaner.manifest(run=run))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m cleaner.spark INPUT OUTPUT [options]`` (``--help`` lists them); the exit code."""
+    from cleaner.cli.spark import main as cli_main
+
+    return cli_main(argv)
 
 
 def _has_parquet(path: str) -> bool:

@@ -31,9 +31,10 @@ def invoke(*args: str, stdin: bytes | None = None):
 
     from typer.testing import CliRunner
 
+    from cleaner import run as run_module
     from cleaner.cli import app as app_module
 
-    real = app_module._load
+    real = run_module.load_cleaner
 
     def cached(rules, no_default, **kw):
         if rules or no_default:
@@ -43,7 +44,7 @@ def invoke(*args: str, stdin: bytes | None = None):
             _CLEANERS[key] = real(rules, no_default, **kw)
         return _CLEANERS[key]
 
-    with mock.patch.object(app_module, "_load", cached):
+    with mock.patch.object(run_module, "load_cleaner", cached):
         return CliRunner().invoke(app_module.app, list(args), input=stdin, catch_exceptions=False)
 
 

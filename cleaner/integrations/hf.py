@@ -14,12 +14,12 @@ struct back into the record's provenance). The input columns stay as they are, s
 the input's own fields is copied (``metadata`` is not a column; rules' captures and an HTML
 page's title, author and date are in ``page``, a struct, when ``page=True``).
 
-Keyword options (``fn_kwargs``): ``text_column`` (default ``text``), ``html_column`` (used when
-the row has no text; default ``html``), ``id_column``, ``url_column``, ``language_column``,
-``output_column`` (default ``text``, which replaces the input text), any of ``Cleaner``'s
-options (``rules``, ``default_rules``, ``max_removed_share``, ``domain_field``, ``provenance``),
-or ``cleaner=`` a ready Cleaner. The Cleaner is built once per process and options (``num_proc``
-workers each build their own), not once per batch.
+Keyword options (``fn_kwargs``): the fields of ``Columns``, ``text_column`` (default ``text``),
+``html_column`` (used when the row has no text; default ``html``), ``id_column``, ``url_column``,
+``language_column``, ``output_column`` (default ``text``, which replaces the input text) and
+``page``; any of ``Cleaner``'s options (``rules``, ``default_rules``, ``max_removed_share``,
+``domain_field``, ``provenance``); or ``cleaner=`` a ready Cleaner. The Cleaner is built once
+per process and options (``num_proc`` workers each build their own), not once per batch.
 
 The columns are returned with their Arrow types fixed (through pyarrow's ``__arrow_array__``
 protocol), so every batch has the same features whatever it holds: a batch without a single
@@ -29,18 +29,20 @@ types as ``datasets.Features`` for ``map(features=...)``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
 from cleaner.api import Cleaner
 from cleaner.arrow import ERROR, PROVENANCE, provenance_row
-from cleaner.batch import process
+from cleaner.batch import Outcome, process
 from cleaner.document import Document
 from cleaner.readers.base import jsonable
 
-__all__ = ["PAGE", "clean_batch", "features"]
+__all__ = ["PAGE", "Columns", "clean_batch", "features"]
 
 PAGE_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description", "categories", "tags",
                "language", "pagetype")
@@ -86,20 +88,46 @@ def _page(metadata: dict[str, Any], row_fields: set[str]) -> dict[str, Any]:
     return page
 
 
-def clean_batch(
-    batch: dict[str, list[Any]],
-    *,
-    text_column: str = "text",
-    html_column: str = "html",
-    id_column: str = "id",
-    url_column: str = "url",
-    language_column: str = "language",
-    output_column: str = "text",
-    page: bool = False,
-    cleaner: Cleaner | None = None,
-    **options: Any,
-) -> dict[str, list[Any]]:
-    """Clean one batch of rows (``datasets.map(..., batched=True)``); see the module's docstring."""
+@dataclass(frozen=True)
+class Columns:
+    """``clean_batch``'s own keyword options: the columns it reads and writes, and ``page``."""
+
+    text_column: str = "text"
+    html_column: str = "html"  # used when the row has no text
+    id_column: str = "id"
+    url_column: str = "url"
+    language_column: str = "language"
+    output_column: str = "text"  # the default replaces the input text
+    page: bool = False  # add the ``page`` struct column
+
+
+_COLUMN_OPTIONS = frozenset(f.name for f in dataclasses.fields(Columns))
+
+
+def _document(row: dict[str, Any], cols: Columns) -> Document | None:
+    """The row as a Document; None when it has neither text nor HTML."""
+    text, html = row.get(cols.text_column), row.get(cols.html_column)
+    if not isinstance(text, str) and not isinstance(html, str | bytes):
+        return None
+    rid, url, lang = row.get(cols.id_column), row.get(cols.url_column), row.get(cols.language_column)
+    skip = (cols.text_column, cols.html_column, cols.id_column)
+    meta = {k: v for k, v in row.items() if k not in skip and v is not None}
+    return Document(
+        id="" if rid is None else str(rid),
+        text=text if isinstance(text, str) else "",
+        html=None if isinstance(text, str) else html,
+        url=url if isinstance(url, str) else None,
+        language=lang if isinstance(lang, str) else None,
+        metadata=meta,
+    )
+
+
+def clean_batch(batch: dict[str, list[Any]], *, cleaner: Cleaner | None = None, **options: Any) -> dict[str, list[Any]]:
+    """Clean one batch of rows (``datasets.map(..., batched=True)``); see the module's docstring.
+
+    ``options`` are ``Columns`` fields, and any other keyword is one of ``Cleaner``'s options.
+    """
+    cols = Columns(**{k: options.pop(k) for k in list(options) if k in _COLUMN_OPTIONS})
     c = _cleaner(cleaner, options)
     columns = list(batch)
     n = len(batch[columns[0]]) if columns else 0
@@ -110,24 +138,12 @@ def clean_batch(
     pages: list[dict[str, Any] | None] = []
     for i in range(n):
         row = {k: batch[k][i] for k in columns}
-        text, html = row.get(text_column), row.get(html_column)
-        if not isinstance(text, str) and not isinstance(html, str | bytes):
-            texts.append(None)
-            errors.append({"error": "missing-text", "message": f"the row has no {text_column!r} (or {html_column!r})"})
-            provs.append(None)
-            pages.append(None)
-            continue
-        rid, url, lang = row.get(id_column), row.get(url_column), row.get(language_column)
-        meta = {k: v for k, v in row.items() if k not in (text_column, html_column, id_column) and v is not None}
-        doc = Document(
-            id="" if rid is None else str(rid),
-            text=text if isinstance(text, str) else "",
-            html=None if isinstance(text, str) else html,
-            url=url if isinstance(url, str) else None,
-            language=lang if isinstance(lang, str) else None,
-            metadata=meta,
-        )
-        o = process(c, doc)
+        doc = _document(row, cols)
+        if doc is None:
+            message = f"the row has no {cols.text_column!r} (or {cols.html_column!r})"
+            o = Outcome(error={"error": "missing-text", "message": message})
+        else:
+            o = process(c, doc)
         if o.record is None:
             assert o.error is not None
             texts.append(None)
@@ -139,11 +155,11 @@ def clean_batch(
         texts.append(rec["text"])
         errors.append(None)
         provs.append(provenance_row(rec.get("provenance")))
-        pages.append(_page(rec["metadata"], fields) if page else None)
-    out: dict[str, list[Any]] = {output_column: _Column(texts, pa.string()), "error": _Column(errors, ERROR)}
+        pages.append(_page(rec["metadata"], fields) if cols.page else None)
+    out: dict[str, list[Any]] = {cols.output_column: _Column(texts, pa.string()), "error": _Column(errors, ERROR)}
     if c.provenance != "none":
         out["provenance"] = _Column(provs, PROVENANCE)
-    if page:
+    if cols.page:
         out["page"] = _Column(pages, PAGE)
     return out
 

@@ -13,9 +13,9 @@ import orjson
 
 from cleaner.readers.base import MEASURE_LIMIT, Failure, Item
 from cleaner.readers.compress import DecompressError
-from cleaner.readers.records import Fields, RecordReader, loads_or_failure, record_item, utf8_stream
+from cleaner.readers.records import RecordReader, loads_or_failure, record_item, utf8_stream
 
-__all__ = ["Fields", "JsonlReader"]  # Fields: cli/app.py and spark.py import it from here
+__all__ = ["JsonlReader"]
 
 
 class JsonlReader(RecordReader):
