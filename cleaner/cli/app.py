@@ -18,34 +18,29 @@ from cleaner import __version__, run
 from cleaner.api import DEFAULT_MAX_REMOVED_SHARE, Cleaner
 from cleaner.cli.options import (
     CONTEXT,
+    DEFAULT_EXTRACTION,
     ConfigOpt,
     DomainFieldOpt,
-    FavorPrecisionOpt,
-    FavorRecallOpt,
-    FormattingOpt,
     HtmlFieldOpt,
     IdFieldOpt,
-    ImagesOpt,
     InputFormatOpt,
     LanguageFieldOpt,
     LearnedPacksOpt,
     LearnFromOpt,
     LearnOpt,
-    LinksOpt,
-    MarkdownOpt,
     MaxDocumentMbOpt,
     MaxShareOpt,
     NoDefaultOpt,
     ProvenanceOpt,
     QuietOpt,
     RulesOpt,
-    TablesOpt,
     TextFieldOpt,
     UrlFieldOpt,
     WorkersOpt,
     call,
     err,
     usage_exit,
+    with_extraction_flags,
 )
 from cleaner.explain import ExplainView, plural, rule_lines
 from cleaner.options import DEFAULT_MATCH_BUDGET
@@ -147,6 +142,7 @@ ParquetColumnsOpt = Annotated[
 
 
 @app.command()
+@with_extraction_flags
 def clean(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursed) or - for stdin.")],
     output: OutputOpt = None,
@@ -175,19 +171,11 @@ def clean(
     manifest: ManifestOpt = None,
     domain_field: DomainFieldOpt = None,
     parquet_columns: ParquetColumnsOpt = "json",
-    favor_precision: FavorPrecisionOpt = False,
-    favor_recall: FavorRecallOpt = False,
-    include_links: LinksOpt = False,
-    include_tables: TablesOpt = True,
-    include_formatting: FormattingOpt = False,
-    include_images: ImagesOpt = False,
-    markdown: MarkdownOpt = False,
+    extraction: ExtractArgs = DEFAULT_EXTRACTION,
     config: ConfigOpt = None,
 ) -> None:
     """Clean documents; one output record (or one error record) per input document."""
     fields = Fields(text=text_field, html=html_field, id=id_field, url=url_field, language=language_field)
-    extraction = ExtractArgs(favor_precision, favor_recall, include_links, include_tables, include_formatting,
-                             include_images, markdown)
     call(run.clean, CleanArgs(
         inputs, output, fmt, input_format, errors, rules or (), no_default_rules, fields, output_field or (),
         max_removed_share, max_document_mb, match_budget, workers, resume, checkpoint_every, learn,
@@ -195,6 +183,7 @@ def clean(
 
 
 @app.command()
+@with_extraction_flags
 def explain(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders or - for stdin.")],
     url: Annotated[str | None, typer.Option(help="URL of the page (selects site packs) for text input.")] = None,
@@ -222,21 +211,13 @@ def explain(
     show_whitespace: Annotated[bool, typer.Option(help="Also mark whitespace normalisation.")] = False,
     max_removed_share: MaxShareOpt = DEFAULT_MAX_REMOVED_SHARE,
     domain_field: DomainFieldOpt = None,
-    favor_precision: FavorPrecisionOpt = False,
-    favor_recall: FavorRecallOpt = False,
-    include_links: LinksOpt = False,
-    include_tables: TablesOpt = True,
-    include_formatting: FormattingOpt = False,
-    include_images: ImagesOpt = False,
-    markdown: MarkdownOpt = False,
+    extraction: ExtractArgs = DEFAULT_EXTRACTION,
     config: ConfigOpt = None,
 ) -> None:
     """Show what was removed from each document and by which rule: changed lines with context, or --full."""
     view = ExplainView(url=url, ids=tuple(ids or ()), rule=rule, context=context, full=full,
                        show_whitespace=show_whitespace)
     fields = Fields(text=text_field, html=html_field, id=id_field, url=url_field, language=language_field)
-    extraction = ExtractArgs(favor_precision, favor_recall, include_links, include_tables, include_formatting,
-                             include_images, markdown)
     call(run.explain, ExplainArgs(inputs, view, fields, rules or (), no_default_rules, color, max_removed_share,
                                   domain_field, extraction))
 

@@ -7,15 +7,17 @@ which runs an orchestration function from ``cleaner.run`` and turns its result i
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated, NoReturn, TypeVar, cast
 
 import typer
 from rich.console import Console
 
 from cleaner.config import ConfigError, OptionSpec, defaults_from, find_config, read_config
-from cleaner.run import EXIT_USAGE, UsageError, print_error
+from cleaner.run import EXIT_USAGE, ExtractArgs, UsageError, print_error
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
 err = Console(stderr=True, soft_wrap=True)
@@ -165,3 +167,35 @@ MarkdownOpt = Annotated[
     bool, typer.Option("--markdown", rich_help_panel=_EXTRACT, help="Extract Markdown: keep headings and lists.")
 ]
 
+
+# One declaration of the extraction flags: (parameter, annotation, default), in ExtractArgs' order.
+_EXTRACTION_FLAGS: tuple[tuple[str, object, bool], ...] = (
+    ("favor_precision", FavorPrecisionOpt, False),
+    ("favor_recall", FavorRecallOpt, False),
+    ("include_links", LinksOpt, False),
+    ("include_tables", TablesOpt, True),
+    ("include_formatting", FormattingOpt, False),
+    ("include_images", ImagesOpt, False),
+    ("markdown", MarkdownOpt, False),
+)
+F = TypeVar("F", bound=Callable[..., None])
+DEFAULT_EXTRACTION = ExtractArgs()  # what a command wrapped by with_extraction_flags is declared with
+
+
+def with_extraction_flags(command: F) -> F:
+    """Give a typer command the extraction flags as parameters, declared here once; the command
+    itself takes them as one ``extraction: ExtractArgs`` (typer reads the rewritten signature)."""
+    sig = inspect.signature(command, eval_str=True)  # typer reads __signature__ as it stands
+    params = [p for name, p in sig.parameters.items() if name != "extraction"]
+    params += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=ann, default=default)
+               for name, ann, default in _EXTRACTION_FLAGS]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: object) -> None:
+        extraction = ExtractArgs(*(bool(kwargs.pop(name)) for name, _, _ in _EXTRACTION_FLAGS))
+        command(**kwargs, extraction=extraction)
+
+    hints = {k: v for k, v in command.__annotations__.items() if k != "extraction"}
+    wrapper.__annotations__ = {**hints, **{name: ann for name, ann, _ in _EXTRACTION_FLAGS}}
+    setattr(wrapper, "__signature__", sig.replace(parameters=params))  # noqa: B010 - functions have no such slot for mypy
+    return cast(F, wrapper)
