@@ -100,7 +100,8 @@ class Cleaner:
         self.provenance = provenance
         # Site packs select by the URL's host, or by this metadata field (a host name), as `mine` does.
         self.domain_field = domain_field or None
-        self.ruleset = ruleset if ruleset is not None else RuleSet.load(rules, default_rules)
+        self.ruleset = (ruleset if ruleset is not None
+                        else RuleSet.load(rules, default_rules, self.clean_options.cache_entries))
         self._rules_info = self.ruleset.describe()
         self.use_prefilter = prefilter
         self._selector: CandidateSelector | None = None
@@ -117,7 +118,8 @@ class Cleaner:
     def selector(self) -> CandidateSelector:
         """The fast engine, or with ``prefilter=False`` the reference: the same removals either way."""
         if self._selector is None:
-            self._selector = FastSelector(self.ruleset.rules) if self.use_prefilter else REFERENCE
+            self._selector = (FastSelector(self.ruleset.rules, self.clean_options.cache_entries)
+                              if self.use_prefilter else REFERENCE)
         return self._selector
 
     def __getstate__(self) -> dict[str, Any]:

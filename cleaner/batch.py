@@ -344,7 +344,8 @@ class LostRecords(RuntimeError):
 class BatchConfig:
     """How ``run_batch`` runs: workers, hooks, and a resumed run's figures."""
 
-    workers: int = 1
+    workers: int | None = None
+    """Default: the cleaner's ``CleanOptions.workers``."""
     summary: Summary | None = None
     """The figures of the killed run a resumed one continues."""
     on_progress: Callable[[Summary], None] | None = None
@@ -364,7 +365,8 @@ def run_batch(
     c = config or BatchConfig()
     every = c.every or cleaner.clean_options.checkpoint_every
     chunk_size = c.chunk_size or cleaner.clean_options.chunk_size
-    summary, checkpoint, on_progress, workers = c.summary, c.checkpoint, c.on_progress, c.workers
+    workers = c.workers or cleaner.clean_options.workers
+    summary, checkpoint, on_progress = c.summary, c.checkpoint, c.on_progress
     s = summary if summary is not None else Summary()
     before = s.documents
     counted = _Counted(items)

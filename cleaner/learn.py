@@ -61,7 +61,7 @@ def learn(
         sources = [PackSource(LEARNED_PREFIX + p.file_name, p.text) for p in result.packs]
     if not sources:
         return cleaner, result
-    return cleaner.with_ruleset(RuleSet(cleaner.ruleset.sources + sources)), result
+    return cleaner.with_ruleset(RuleSet(cleaner.ruleset.sources + sources, cleaner.ruleset.cache_entries)), result
 
 
 def learn_from_inputs(

@@ -56,6 +56,8 @@ def build_manifest(
         "manifest": MANIFEST_VERSION,
         "provenance": cleaner.provenance,
         "cleaner": {"version": __version__, "options": cleaner.options},
+        # CleanOptions whole, the batch knobs included (records carry only what changes their text).
+        "settings": cleaner.clean_options.to_dict(),
         "rules": cleaner.ruleset.describe(),
         "extraction": _extraction(cleaner),
     }

@@ -13,6 +13,7 @@ from typing import Any
 
 OUTPUTS = ("text", "markdown")
 DEFAULT_MATCH_BUDGET = 5_000_000
+DEFAULT_CACHE_ENTRIES = 4096
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,13 @@ class CleanOptions:
     """Documents sent to a worker process at a time; at most ``2 × workers`` chunks are in flight."""
     checkpoint_every: int = 100
     """A batch flushes its outputs and saves a checkpoint every this many documents (``--resume``)."""
+    workers: int = 1
+    """Worker processes of a batch (``run_batch``); ``cleaner clean --workers`` defaults to the
+    machine's cores. The output is the same for any number."""
+    cache_entries: int = DEFAULT_CACHE_ENTRIES
+    """Entries in each per-process memo (site scopes and rule selections of the rule set, the fast
+    selector's per-selection lists). A full memo is emptied and refilled: this bounds memory on a
+    crawl of many sites and never changes an output."""
 
     def __post_init__(self) -> None:
         if not 0 < self.max_removed_share <= 1:
@@ -54,8 +62,8 @@ class CleanOptions:
             raise ValueError("favor_precision and favor_recall exclude each other: choose one")
         if self.output not in OUTPUTS:
             raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, not {self.output!r}")
-        if self.chunk_size < 1 or self.checkpoint_every < 1:
-            raise ValueError("chunk_size and checkpoint_every must be positive")
+        if min(self.chunk_size, self.checkpoint_every, self.workers, self.cache_entries) < 1:
+            raise ValueError("chunk_size, checkpoint_every, workers and cache_entries must be positive")
         for f in dataclasses.fields(self):
             if f.type == "bool" and not isinstance(getattr(self, f.name), bool):
                 raise ValueError(f"{f.name} must be true or false, not {getattr(self, f.name)!r}")

@@ -274,7 +274,7 @@ def plan_clean(args: CleanArgs) -> CleanRun:
         raise UsageError(f"--provenance must be one of {', '.join(PROVENANCE_FORMS)}, not {args.provenance!r}")
     options = args.extraction.clean_options(
         max_removed_share=args.max_removed_share, max_document_bytes=int(args.max_document_mb * 1e6),
-        match_budget=args.match_budget, checkpoint_every=args.checkpoint_every)
+        match_budget=args.match_budget, checkpoint_every=args.checkpoint_every, workers=args.workers)
     errors = args.errors
     if errors is None:
         out = args.output

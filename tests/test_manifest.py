@@ -9,6 +9,7 @@ import pytest
 
 from cleaner import Cleaner, rebuild
 from cleaner.manifest import audit_record, load_manifest, manifest_path
+from cleaner.options import CleanOptions
 from tests.conftest import seed_dirs
 from tests.helpers import HARBOUR, HARBOUR_URL, invoke
 
@@ -61,6 +62,7 @@ def test_compact_is_the_default_and_the_manifest_describes_the_run(runs, cleaner
     assert m["rules"] == cleaner.ruleset.describe()
     assert m["cleaner"]["version"] == __import__("cleaner").__version__
     assert m["cleaner"]["options"] == {"max_removed_share": 0.8}
+    assert m["settings"] == CleanOptions().replace(workers=m["settings"]["workers"]).to_dict()
     import trafilatura
 
     assert m["extraction"]["tool"] == "trafilatura" and m["extraction"]["version"] == trafilatura.__version__

@@ -178,3 +178,23 @@ def test_shell_completion_completes_commands():
     env = {**os.environ, "_CLEANER_COMPLETE": "complete_bash", "COMP_WORDS": "cleaner rules l", "COMP_CWORD": "2"}
     proc = subprocess.run([sys.executable, "-m", "cleaner"], env=env, capture_output=True, text=True, timeout=60)
     assert proc.stdout.split() == ["list"]
+
+
+def test_workers_and_cache_entries_are_options_and_bound_the_memos(tmp_path):
+    import pytest
+
+    from cleaner import Cleaner
+    from cleaner.options import CleanOptions
+
+    with pytest.raises(ValueError, match="workers"):
+        CleanOptions(workers=0)
+    with pytest.raises(ValueError, match="cache_entries"):
+        CleanOptions(cache_entries=0)
+    c = Cleaner(options=CleanOptions(cache_entries=2))
+    assert c.ruleset.cache_entries == 2 and c.selector.cache_entries == 2
+    reference = Cleaner()
+    texts = [f"Story {i}.\nLeave a Reply\nMore text {i}.\n" for i in range(6)]
+    urls = [f"https://site{i}.example/a" for i in range(6)]
+    for text, url in zip(texts, urls, strict=True):
+        assert c.clean_text(text, url=url).text == reference.clean_text(text, url=url).text
+        assert len(c.ruleset._by_site) <= 2 and len(c.ruleset._selections) <= 2

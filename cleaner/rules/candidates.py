@@ -23,6 +23,7 @@ from operator import attrgetter
 from typing import Protocol
 
 from cleaner.document import Line
+from cleaner.options import DEFAULT_CACHE_ENTRIES
 from cleaner.rules.folding import fold
 from cleaner.rules.leadchars import first_char
 from cleaner.rules.prefilter import Prefilter
@@ -95,8 +96,9 @@ class ReferenceSelector:
 class FastSelector:
     """The prefilter's shortcuts; only ever leaves out lines on which a rule cannot match."""
 
-    def __init__(self, rules: list[CompiledRule]):
+    def __init__(self, rules: list[CompiledRule], cache_entries: int = DEFAULT_CACHE_ENTRIES):
         self.prefilter = Prefilter(rules)
+        self.cache_entries = cache_entries
         # Per rule list (a selection, cached by the rule set): its rules the prefilter cannot rule
         # out by anchors, and its rules by id. Kept with the list, so an id is never reused.
         self._lists: dict[int, tuple[list[CompiledRule], list[CompiledRule], dict[str, CompiledRule]]] = {}
@@ -104,7 +106,7 @@ class FastSelector:
     def _for(self, rules: list[CompiledRule]) -> tuple[list[CompiledRule], dict[str, CompiledRule]]:
         got = self._lists.get(id(rules))
         if got is None or got[0] is not rules:
-            if len(self._lists) >= 4096:
+            if len(self._lists) >= self.cache_entries:
                 self._lists.clear()
             indexed = self.prefilter.indexed_ids
             got = self._lists[id(rules)] = (rules, [r for r in rules if r.id not in indexed], {r.id: r for r in rules})

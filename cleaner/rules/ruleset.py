@@ -12,6 +12,7 @@ import ahocorasick
 import regex
 from lxml import etree
 
+from cleaner.options import DEFAULT_CACHE_ENTRIES
 from cleaner.rules.cache import load_packs
 from cleaner.rules.folding import fold, phrase_anchor_at
 from cleaner.rules.loader import LoadedPack, PackSource, read_sources
@@ -190,8 +191,9 @@ def _split_phrase(phrase: str, at: int) -> tuple[regex.Pattern | None, regex.Pat
 class RuleSet:
     """Packs compiled once; pickles as its sources so worker processes rebuild it."""
 
-    def __init__(self, sources: list[PackSource]):
+    def __init__(self, sources: list[PackSource], cache_entries: int = DEFAULT_CACHE_ENTRIES):
         self.sources = list(sources)
+        self.cache_entries = cache_entries  # CleanOptions.cache_entries: bounds the two memos below
         self.packs: list[CompiledPack] = [self._compile(lp) for lp in load_packs(self.sources)]
         self.rules: list[CompiledRule] = [r for p in self.packs for r in p.rules]
         for i, r in enumerate(self.rules):
@@ -209,13 +211,16 @@ class RuleSet:
         self._html_pack_ids = {i for i, p in enumerate(self.packs) if any(r.rule.html_rule for r in p.rules)}
 
     @classmethod
-    def load(cls, paths: list[Path | str] | None = None, default_rules: bool = True) -> RuleSet:
+    def load(
+        cls, paths: list[Path | str] | None = None, default_rules: bool = True,
+        cache_entries: int = DEFAULT_CACHE_ENTRIES,
+    ) -> RuleSet:
         sources = bundled_sources() if default_rules else []
         sources += read_sources(list(paths or []))
-        return cls(sources)
+        return cls(sources, cache_entries)
 
     def __reduce__(self):
-        return (RuleSet, (self.sources,))
+        return (RuleSet, (self.sources, self.cache_entries))
 
     @staticmethod
     def _compile(lp: LoadedPack) -> CompiledPack:
@@ -311,7 +316,7 @@ class RuleSet:
         scope_key = (host, lang, html_only and not exhaustive)
         site = self._by_site.get(scope_key)
         if site is None:
-            if len(self._by_site) >= 4096:
+            if len(self._by_site) >= self.cache_entries:
                 self._by_site.clear()
             site = self._by_site[scope_key] = self._site_scope(host, lang, scope_key[2])
         static_on, by_signature, rules_on = site
@@ -349,7 +354,7 @@ class RuleSet:
                 and (not r.rule.kinds or kind in r.rule.kinds)
             )
         sel = Selection(chosen, builtins)
-        if len(self._selections) >= 4096:
+        if len(self._selections) >= self.cache_entries:
             self._selections.clear()
         self._selections[key] = sel
         return sel
