@@ -56,8 +56,9 @@ def build_manifest(
         "manifest": MANIFEST_VERSION,
         "provenance": cleaner.provenance,
         "cleaner": {"version": __version__, "options": cleaner.options},
-        # CleanOptions whole, the batch knobs included (records carry only what changes their text).
-        "settings": cleaner.clean_options.to_dict(),
+        # CleanOptions, the batch knobs included (records carry only what changes their text); all
+        # but ``workers``: like the records, the manifest must not depend on the worker count.
+        "settings": {k: v for k, v in cleaner.clean_options.to_dict().items() if k != "workers"},
         "rules": cleaner.ruleset.describe(),
         "extraction": _extraction(cleaner),
     }

@@ -68,7 +68,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings=CONTEXT,
 )
-rules_app = typer.Typer(help="List, validate, test and format rule packs.", no_args_is_help=True, context_settings=CONTEXT)
+rules_app = typer.Typer(
+    help="List, validate, test and format rule packs.", no_args_is_help=True, context_settings=CONTEXT
+)
 app.add_typer(rules_app, name="rules")
 
 
