@@ -19,12 +19,12 @@ from cleaner.api import DEFAULT_MAX_REMOVED_SHARE, Cleaner
 from cleaner.cli.options import (
     CONTEXT,
     DEFAULT_EXTRACTION,
+    DEFAULT_FIELDS,
     ConfigOpt,
     DomainFieldOpt,
     HtmlFieldOpt,
     IdFieldOpt,
     InputFormatOpt,
-    LanguageFieldOpt,
     LearnedPacksOpt,
     LearnFromOpt,
     LearnOpt,
@@ -41,6 +41,7 @@ from cleaner.cli.options import (
     err,
     usage_exit,
     with_extraction_flags,
+    with_field_flags,
 )
 from cleaner.explain import ExplainView, plural, rule_lines
 from cleaner.options import DEFAULT_MATCH_BUDGET
@@ -145,6 +146,7 @@ ParquetColumnsOpt = Annotated[
 
 @app.command()
 @with_extraction_flags
+@with_field_flags
 def clean(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursed) or - for stdin.")],
     output: OutputOpt = None,
@@ -153,11 +155,7 @@ def clean(
     errors: ErrorsOpt = None,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultOpt = False,
-    text_field: TextFieldOpt = "text",
-    html_field: HtmlFieldOpt = "html",
-    id_field: IdFieldOpt = "id",
-    url_field: UrlFieldOpt = "url",
-    language_field: LanguageFieldOpt = "language",
+    fields: Fields = DEFAULT_FIELDS,
     output_field: OutputFieldOpt = None,
     max_removed_share: MaxShareOpt = DEFAULT_MAX_REMOVED_SHARE,
     max_document_mb: MaxDocumentMbOpt = DEFAULT_MAX_BYTES / 1e6,
@@ -177,7 +175,6 @@ def clean(
     config: ConfigOpt = None,
 ) -> None:
     """Clean documents; one output record (or one error record) per input document."""
-    fields = Fields(text=text_field, html=html_field, id=id_field, url=url_field, language=language_field)
     call(run.clean, CleanArgs(
         inputs, output, fmt, input_format, errors, rules or (), no_default_rules, fields, output_field or (),
         max_removed_share, max_document_mb, match_budget, workers, resume, checkpoint_every, learn,
@@ -186,6 +183,7 @@ def clean(
 
 @app.command()
 @with_extraction_flags
+@with_field_flags
 def explain(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders or - for stdin.")],
     url: Annotated[str | None, typer.Option(help="URL of the page (selects site packs) for text input.")] = None,
@@ -200,11 +198,7 @@ def explain(
     context: Annotated[
         int, typer.Option("--context", "-C", min=0, help="Kept lines shown around each change.")
     ] = 2,
-    text_field: TextFieldOpt = "text",
-    html_field: HtmlFieldOpt = "html",
-    id_field: IdFieldOpt = "id",
-    url_field: UrlFieldOpt = "url",
-    language_field: LanguageFieldOpt = "language",
+    fields: Fields = DEFAULT_FIELDS,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultOpt = False,
     color: Annotated[
@@ -219,7 +213,6 @@ def explain(
     """Show what was removed from each document and by which rule: changed lines with context, or --full."""
     view = ExplainView(url=url, ids=tuple(ids or ()), rule=rule, context=context, full=full,
                        show_whitespace=show_whitespace)
-    fields = Fields(text=text_field, html=html_field, id=id_field, url=url_field, language=language_field)
     call(run.explain, ExplainArgs(inputs, view, fields, rules or (), no_default_rules, color, max_removed_share,
                                   domain_field, extraction))
 

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from cleaner.config import ConfigError, OptionSpec, defaults_from, find_config, read_config
+from cleaner.readers.records import Fields
 from cleaner.run import EXIT_USAGE, ExtractArgs, UsageError, print_error
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
@@ -168,34 +169,53 @@ MarkdownOpt = Annotated[
 ]
 
 
-# One declaration of the extraction flags: (parameter, annotation, default), in ExtractArgs' order.
-_EXTRACTION_FLAGS: tuple[tuple[str, object, bool], ...] = (
-    ("favor_precision", FavorPrecisionOpt, False),
-    ("favor_recall", FavorRecallOpt, False),
-    ("include_links", LinksOpt, False),
-    ("include_tables", TablesOpt, True),
-    ("include_formatting", FormattingOpt, False),
-    ("include_images", ImagesOpt, False),
-    ("markdown", MarkdownOpt, False),
-)
+# A flag group: typer parameters declared once here, which a command takes as one object.
+# Each flag is (parameter, annotation, default, the object's field).
+Flag = tuple[str, object, object, str]
 F = TypeVar("F", bound=Callable[..., None])
+
+
+def flag_group(param: str, flags: tuple[Flag, ...], build: Callable[..., object]) -> Callable[[F], F]:
+    """A decorator giving a typer command the ``flags`` as parameters; the command itself takes
+    them as one ``param`` (``build(**fields)``). typer reads the rewritten signature."""
+
+    def decorate(command: F) -> F:
+        sig = inspect.signature(command, eval_str=True)  # typer reads __signature__ as it stands
+        params = [p for name, p in sig.parameters.items() if name != param]
+        params += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=ann, default=default)
+                   for name, ann, default, _ in flags]
+
+        @functools.wraps(command)
+        def wrapper(**kwargs: object) -> None:
+            group = build(**{field: kwargs.pop(name) for name, _, _, field in flags})  # before kwargs is spread
+            command(**kwargs, **{param: group})
+
+        hints = {k: v for k, v in command.__annotations__.items() if k != param}
+        wrapper.__annotations__ = {**hints, **{name: ann for name, ann, _, _ in flags}}
+        setattr(wrapper, "__signature__", sig.replace(parameters=params))  # noqa: B010 - functions have no such slot for mypy
+        return cast(F, wrapper)
+
+    return decorate
+
+
+with_extraction_flags = flag_group("extraction", (
+    ("favor_precision", FavorPrecisionOpt, False, "favor_precision"),
+    ("favor_recall", FavorRecallOpt, False, "favor_recall"),
+    ("include_links", LinksOpt, False, "include_links"),
+    ("include_tables", TablesOpt, True, "include_tables"),
+    ("include_formatting", FormattingOpt, False, "include_formatting"),
+    ("include_images", ImagesOpt, False, "include_images"),
+    ("markdown", MarkdownOpt, False, "markdown"),
+), ExtractArgs)
+"""The HTML extraction flags, as ``extraction: ExtractArgs`` (clean, explain)."""
 DEFAULT_EXTRACTION = ExtractArgs()  # what a command wrapped by with_extraction_flags is declared with
 
-
-def with_extraction_flags(command: F) -> F:
-    """Give a typer command the extraction flags as parameters, declared here once; the command
-    itself takes them as one ``extraction: ExtractArgs`` (typer reads the rewritten signature)."""
-    sig = inspect.signature(command, eval_str=True)  # typer reads __signature__ as it stands
-    params = [p for name, p in sig.parameters.items() if name != "extraction"]
-    params += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=ann, default=default)
-               for name, ann, default in _EXTRACTION_FLAGS]
-
-    @functools.wraps(command)
-    def wrapper(**kwargs: object) -> None:
-        extraction = ExtractArgs(*(bool(kwargs.pop(name)) for name, _, _ in _EXTRACTION_FLAGS))
-        command(**kwargs, extraction=extraction)
-
-    hints = {k: v for k, v in command.__annotations__.items() if k != "extraction"}
-    wrapper.__annotations__ = {**hints, **{name: ann for name, ann, _ in _EXTRACTION_FLAGS}}
-    setattr(wrapper, "__signature__", sig.replace(parameters=params))  # noqa: B010 - functions have no such slot for mypy
-    return cast(F, wrapper)
+with_field_flags = flag_group("fields", (
+    ("text_field", TextFieldOpt, "text", "text"),
+    ("html_field", HtmlFieldOpt, "html", "html"),
+    ("id_field", IdFieldOpt, "id", "id"),
+    ("url_field", UrlFieldOpt, "url", "url"),
+    ("language_field", LanguageFieldOpt, "language", "language"),
+), Fields)
+"""The record field flags, as ``fields: Fields`` (clean, explain, the Spark job)."""
+DEFAULT_FIELDS = Fields()

@@ -12,19 +12,16 @@ import typer
 
 from cleaner.cli.options import (
     CONTEXT,
+    DEFAULT_FIELDS,
     DomainFieldOpt,
-    HtmlFieldOpt,
-    IdFieldOpt,
-    LanguageFieldOpt,
     LearnedPacksOpt,
     LearnFromOpt,
     LearnOpt,
     NoDefaultOpt,
     ProvenanceOpt,
     RulesOpt,
-    TextFieldOpt,
-    UrlFieldOpt,
     call,
+    with_field_flags,
 )
 from cleaner.readers.records import Fields
 
@@ -32,17 +29,14 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, context_
 
 
 @app.command()
+@with_field_flags
 def spark(
     input: Annotated[str, typer.Argument(help="JSONL or Parquet file or folder.", show_default=False)],  # noqa: A002
     output: Annotated[str, typer.Argument(help="Parquet folder to write.", show_default=False)],
     fmt: Annotated[str, typer.Option("--format", help="INPUT format: auto, jsonl or parquet.")] = "auto",
     rules: RulesOpt = None,
     no_default_rules: NoDefaultOpt = False,
-    text_field: TextFieldOpt = "text",
-    html_field: HtmlFieldOpt = "html",
-    id_field: IdFieldOpt = "id",
-    url_field: UrlFieldOpt = "url",
-    language_field: LanguageFieldOpt = "language",
+    fields: Fields = DEFAULT_FIELDS,
     domain_field: DomainFieldOpt = None,
     provenance: ProvenanceOpt = "compact",
     learn: LearnOpt = False,
@@ -61,7 +55,6 @@ def spark(
     """
     from cleaner.spark import SparkJob, run_job
 
-    fields = Fields(text=text_field, html=html_field, id=id_field, url=url_field, language=language_field)
     call(run_job, SparkJob(input, output, fmt, list(rules or []), not no_default_rules, fields, domain_field,
                            provenance, list(learn_from or []) if learn or learn_from else None, learned_packs,
                            master, partitions))

@@ -34,3 +34,20 @@ def test_clean_and_explain_declare_the_same_extraction_flags():
     result = {c: CliRunner().invoke(app, [c, "--help"], env={"COLUMNS": "200"}).output for c in ("clean", "explain")}
     for flag in [*FLAGS, "--favor-recall"]:
         assert flag in result["clean"] and flag in result["explain"], flag
+
+
+@pytest.mark.parametrize("command", ["clean", "explain"])
+def test_field_flags_reach_the_command_as_one_fields_object(command, tmp_path):
+    from cleaner.readers.records import Fields
+
+    page = tmp_path / "records.jsonl"
+    page.write_text('{"body": "The harbour reopened."}\n')
+    flags = ["--text-field", "body", "--html-field", "page", "--id-field", "key", "--url-field", "link",
+             "--language-field", "lang"]
+    with mock.patch.object(run, command, return_value=0) as fn:
+        result = CliRunner().invoke(app, [command, str(page), *flags])
+    assert result.exit_code == 0, result.output
+    assert fn.call_args[0][0].fields == Fields(text="body", html="page", id="key", url="link", language="lang")
+    with mock.patch.object(run, command, return_value=0) as fn:
+        assert CliRunner().invoke(app, [command, str(page)]).exit_code == 0
+    assert fn.call_args[0][0].fields == Fields()
