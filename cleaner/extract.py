@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
-
-from lxml import html as lxml_html
+from typing import TYPE_CHECKING, Any
 
 from cleaner.options import DEFAULT_OPTIONS, CleanOptions
 from cleaner.readers.decode import DecodeError, decode_bytes
+
+if TYPE_CHECKING:  # lxml is imported with trafilatura, on first use: text-only processes never load it
+    from lxml import html as lxml_html
 
 # The default options, as trafilatura receives them (kept for callers that read them).
 TRAFILATURA_OPTIONS: dict[str, Any] = DEFAULT_OPTIONS.trafilatura_options()
@@ -74,7 +75,7 @@ def extract_html(
     html: str | bytes | lxml_html.HtmlElement, url: str | None = None, options: CleanOptions = DEFAULT_OPTIONS
 ) -> Extraction:
     """trafilatura alone, with cleaner's options: the baseline cleaner is measured against."""
-    tree = parse_html(html) if not isinstance(html, lxml_html.HtmlElement) else html
+    tree = parse_html(html) if isinstance(html, str | bytes) else html
     language = page_language(tree)
     from trafilatura import bare_extraction
 

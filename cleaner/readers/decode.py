@@ -10,8 +10,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import charset_normalizer
-
 
 class DecodeError(ValueError):
     pass
@@ -60,6 +58,8 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
         # Mostly valid UTF-8 with a few stray bytes: mixed encodings, not a legacy-encoded text.
         text = raw.decode("utf-8", errors="cleaner-cp1252")
         return text.removeprefix("\ufeff"), "utf-8+cp1252"
+    import charset_normalizer  # on first use: most input is UTF-8, and the import costs some 6 MB
+
     best = charset_normalizer.from_bytes(raw).best()
     if best is None or best.encoding is None:
         raise DecodeError("not valid UTF-8 and no text encoding could be detected")

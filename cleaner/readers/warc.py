@@ -11,12 +11,11 @@ seekable file, reading resumes at the next record boundary found after it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import zlib
 from collections.abc import Iterator
 from typing import IO, Any
-
-from warcio.archiveiterator import ArchiveIterator
 
 from cleaner.document import Document
 from cleaner.readers.base import BaseReader, Failure, Item, TooLarge, read_limited
@@ -29,13 +28,20 @@ class _Truncated(Exception):
     pass
 
 
-class _QuietIterator(ArchiveIterator):
-    """warcio writes a warning to stderr for a record not followed by blank lines; the batch
-    reports problems in error records instead."""
+@functools.cache
+def _quiet_iterator() -> type:
+    """warcio's ArchiveIterator, made quiet: it writes a warning to stderr for a record not
+    followed by blank lines, and the batch reports problems in error records instead. Built on
+    first use because importing warcio pulls in fsspec, asyncio and ssl (some 35 MB), which a run
+    that reads no WARC file, and each of its worker processes, should not pay for."""
+    from warcio.archiveiterator import ArchiveIterator
 
-    def _consume_blanklines(self):  # type: ignore[no-untyped-def]
-        with contextlib.redirect_stderr(io.StringIO()):
-            return super()._consume_blanklines()
+    class QuietIterator(ArchiveIterator):
+        def _consume_blanklines(self):  # type: ignore[no-untyped-def]
+            with contextlib.redirect_stderr(io.StringIO()):
+                return super()._consume_blanklines()
+
+    return QuietIterator
 
 
 class WarcReader(BaseReader):
@@ -75,7 +81,7 @@ class WarcReader(BaseReader):
     def _records(self, fh: IO[bytes], where: str, seekable: bool, gz: bool) -> Iterator[Item]:
         start = fh.tell() if seekable else 0
         while True:
-            it = _QuietIterator(fh)
+            it = _quiet_iterator()(fh)
             offset = start
             try:
                 for record in it:

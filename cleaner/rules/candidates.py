@@ -184,7 +184,8 @@ class _Shortcuts:
             if len(lits) == 1:
                 where = [x for x in where if lits[0] in x[1].text]
             else:
-                where = [x for x in where if any(a in x[1].text for a in lits)]
+                found = pf.contains_any[cr.id]
+                where = [x for x in where if found(x[1].text)]
         if where and cr.rule.position is not None:
             where = _restrict(where, _position_ranges(cr.rule, self.doc.total))
         r = cr.rule

@@ -51,8 +51,8 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
     "pack": ("version", "name", "description", "languages", "domains", "signatures", "kinds", "builtins", "rules"),
     "rule": (
         "id", "description", "action", *_MATCHER[:4], "captures", "keep_group", "selectors", "xpaths", "shape",
-        "end", "max_block_lines", "run", "max_chars", "max_words", "position", "domains", "languages", "kinds",
-        "examples",
+        "end", "max_block_lines", "run", "max_chars", "max_words", "max_matches", "position", "domains", "languages",
+        "kinds", "examples",
     ),
     "matcher": _MATCHER,
     "run": ("min_lines", "max_lines", "require_header", "header"),

@@ -13,11 +13,12 @@ gives depend on the input, the rules and the versions alone.
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import regex
 from cssselect import GenericTranslator, SelectorError
 from cssselect import parse as cssselect_parse
-from lxml import etree
-from lxml import html as lxml_html
 
 from cleaner.rules.re2compat import Re2Error, Re2Regex, S, split_edges, to_re2
 from cleaner.rules.safety import BACKTRACKING_MAX_CHARS, backtracking_risk
@@ -376,7 +377,11 @@ def selector_to_xpath(selector: str) -> str:
     return GenericTranslator().css_to_xpath(selector)
 
 
-def compile_xpaths(selectors: list[str], xpaths: list[str]) -> list[etree.XPath]:
+def compile_xpaths(selectors: list[str], xpaths: list[str]) -> list[Any]:
+    """lxml ``XPath`` objects. lxml is imported here, not with the module: a process that
+    cleans only text never loads it (some 8 MB in each worker)."""
+    from lxml import etree
+
     return [etree.XPath(selector_to_xpath(s)) for s in selectors] + [etree.XPath(x) for x in xpaths]
 
 
@@ -420,9 +425,11 @@ def selector_keys(selector: str) -> SelectorKeys | None:
 
 def check_selector(selector: str, is_css: bool) -> str | None:
     """Return why a CSS selector or XPath expression is unusable, else None."""
+    from lxml import etree
+
     try:
         xp = etree.XPath(selector_to_xpath(selector) if is_css else selector)
-        result = xp(_PROBE_PAGE)
+        result = xp(_probe_page())
     except SelectorError as e:
         return f"invalid CSS selector {selector!r}: {e}"
     except etree.XPathError as e:
@@ -432,4 +439,8 @@ def check_selector(selector: str, is_css: bool) -> str | None:
     return None
 
 
-_PROBE_PAGE = lxml_html.document_fromstring("<html><body><div><p>probe</p></div></body></html>")
+@functools.cache
+def _probe_page() -> Any:
+    from lxml import html as lxml_html
+
+    return lxml_html.document_fromstring("<html><body><div><p>probe</p></div></body></html>")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import ahocorasick
 import regex
-from lxml import etree
 
 from cleaner.options import DEFAULT_CACHE_ENTRIES
 from cleaner.rules.cache import load_packs
@@ -79,7 +80,6 @@ class CompiledRule:
     header: CompiledMatcher | None  # drop-run: the line that may name the run
     languages: tuple[str, ...]
     domains: tuple[str, ...]
-    xpaths: list[etree.XPath] = field(default_factory=list)
     # Per XPath: class names and ids a page must have for it to match (None: always query).
     xpath_keys: list[SelectorKeys | None] = field(default_factory=list)
     order: int = 0  # position in the rule set: ties between rules resolve in load order
@@ -88,6 +88,12 @@ class CompiledRule:
 
     def __post_init__(self) -> None:
         self.id = self.rule.id
+
+    @functools.cached_property
+    def xpaths(self) -> list[Any]:
+        """The lxml XPaths of a drop-element rule, compiled when a page first needs them: a
+        process that cleans only text never imports lxml."""
+        return compile_xpaths(self.rule.selectors, self.rule.xpaths)
 
 
 class Selection:
@@ -235,7 +241,6 @@ class RuleSet:
                 header=CompiledMatcher.build(r.run.header) if r.run and r.run.header else None,
                 languages=tuple(x.lower() for x in r.languages) or langs,
                 domains=tuple(d.lower() for d in r.domains),
-                xpaths=compile_xpaths(r.selectors, r.xpaths),
                 xpath_keys=[selector_keys(x) for x in r.selectors] + [None] * len(r.xpaths),
                 indexing=lp.indexing[i] if lp.indexing else None,
             )

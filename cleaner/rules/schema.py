@@ -154,6 +154,9 @@ class Rule(Matcher):
     position: Position | None = None
     max_chars: int | None = Field(default=None, ge=1)
     max_words: int | None = Field(default=None, ge=1)
+    # drop-line: a form that matches more lines than this in one document is that page's own
+    # structure (an event listing's dates), not chrome, and the rule removes none of them there.
+    max_matches: int | None = Field(default=None, ge=1)
     domains: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     captures: list[str] = Field(default_factory=list)
@@ -204,6 +207,8 @@ class Rule(Matcher):
             raise ValueError("action 'drop-run' needs a 'run' (at least 'min_lines')")
         if self.action != "drop-run" and self.run is not None:
             raise ValueError("'run' is only for action 'drop-run'")
+        if self.max_matches is not None and (self.action != "drop-line" or self.captures):
+            raise ValueError("'max_matches' is only for action 'drop-line' without 'captures'")
         if self.keep_group is not None:
             if self.action != "drop-span":
                 raise ValueError("'keep_group' is only for action 'drop-span'")

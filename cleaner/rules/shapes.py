@@ -49,7 +49,11 @@ _DATE_AT_END = regex.compile(
     r"(?:^|[\s(\[|·•,–—)）】-]|(?<=[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]))" + _DATE + r"(?:\s*[)\]）】])?\s*$",
     regex.IGNORECASE,
 )
-_DATE_AT_START = regex.compile(r"^\s*(?:[(\[]\s*)?" + _DATE + r"(?=$|[\s)\]|·•,:–—-])", regex.IGNORECASE)
+# At a line's start a month and day must carry a year: "September 10 12pm-1pm Room 217" begins
+# a schedule's row, while dated teasers and tickers begin "May 1, 2024" or "10:45".
+_DATE_START = _DATE.replace(r"(?:,?\s+\d{4})?", r",?\s+\d{4}")
+assert _DATE_START.count(r",?\s+\d{4}") >= 2
+_DATE_AT_START = regex.compile(r"^\s*(?:[(\[]\s*)?" + _DATE_START + r"(?=$|[\s)\]|·•,:–—-])", regex.IGNORECASE)
 
 _MD_LINK = r"!?\[[^\]\n]{0,300}\]\([^)\n]{0,600}\)"  # [text](url), ![alt](src)
 _MD_LINKED_IMAGE = r"\[!\[[^\]\n]{0,300}\]\([^)\n]{0,600}\)\]\([^)\n]{0,600}\)"  # [![alt](src)](href)

@@ -2,34 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from lxml import etree
-from lxml import html as lxml_html
+import functools
+from typing import TYPE_CHECKING, Any
 
 from cleaner.document import preview
 from cleaner.rules.ruleset import CompiledRule
 
+if TYPE_CHECKING:  # lxml is imported when a page is first pruned: text-only processes never load it
+    from lxml import html as lxml_html
+
 ACTION = "drop-element"  # the one HTML action (``Rule.html_rule``); the text actions are ``steps.rules.ACTIONS``
-_CLASSES = etree.XPath("//@class", smart_strings=False)
-_IDS = etree.XPath("//@id", smart_strings=False)
 _XML_SPACE = str.maketrans("\t\r\n", "   ")
 
 
 def _page_keys(tree: lxml_html.HtmlElement) -> tuple[set[str], set[str]]:
     """Class tokens (split as XPath's normalize-space splits them) and ids present in the page."""
-    classes = set(" ".join(_CLASSES(tree)).translate(_XML_SPACE).split(" "))
-    return classes, set(_IDS(tree))
+    classes_xp, ids_xp = _key_xpaths()
+    classes = set(" ".join(classes_xp(tree)).translate(_XML_SPACE).split(" "))
+    return classes, set(ids_xp(tree))
+
+
+@functools.cache
+def _key_xpaths() -> tuple[Any, Any]:
+    from lxml import etree
+
+    return etree.XPath("//@class", smart_strings=False), etree.XPath("//@id", smart_strings=False)
 
 
 class PruneElements:
     """Drop every element an HTML rule selects; each becomes a provenance record."""
 
     def __init__(self, rules: list[CompiledRule], skip_absent: bool = True):
-        self.rules = [r for r in rules if r.xpaths]
+        self.rules = [r for r in rules if r.rule.selectors or r.rule.xpaths]
         self.skip_absent = skip_absent  # False: query every XPath (the reference the shortcut is tested against)
 
     def apply(self, tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
+        from lxml import etree
+        from lxml import html as lxml_html
+
         records: list[dict[str, Any]] = []
         page_keys: tuple[set[str], set[str]] | None = None
         for cr in self.rules:

@@ -97,9 +97,16 @@ def _fires(cr: CompiledRule, line: Line, plan: Plan, ctx: PageContext) -> bool:
 
 
 def drop_line(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
-    for _, line in where:  # every one within the rule's position and length limits
-        if _fires(cr, line, plan, ctx):
-            plan.drop_lines.setdefault(line.index, cr.id)
+    limit = cr.rule.max_matches
+    if limit is None:
+        for _, line in where:  # every one within the rule's position and length limits
+            if _fires(cr, line, plan, ctx):
+                plan.drop_lines.setdefault(line.index, cr.id)
+        return
+    hits = [line.index for _, line in where if _fires(cr, line, plan, ctx)]
+    if len(hits) <= limit:  # more: the form is the page's own structure, and none goes
+        for index in hits:
+            plan.drop_lines.setdefault(index, cr.id)
 
 
 def drop_span(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:

@@ -262,3 +262,23 @@ rules:
 
     assert rebuild(r.input_text, r.removed) == r.text
     assert c.clean_text(HOSTILE_BODY).to_record() == r.to_record()  # the same answer again
+
+
+def test_max_matches_keeps_a_form_that_is_the_pages_own_structure(tmp_path):
+    # A date line under a teaser is chrome; an events page made of forty of them is a listing.
+    dates = "patterns: ['(?:January|March) \\d{1,2}, \\d{4}']\n    max_matches: 3"
+    rule = GOOD_RULE.replace('phrases: ["Fine Print"]', dates)
+    rule = rule.split("    examples:")[0]
+    path = write_pack(tmp_path / "mm.yaml", pack(rule))
+    c = Cleaner(rules=[path], default_rules=False)
+    few = "The hall reopened after the repairs.\nMarch 3, 2026\nThe council paid for the roof."
+    assert c.clean_text(few).text == "The hall reopened after the repairs.\nThe council paid for the roof."
+    listing = "\n".join(f"March {d}, 2026\nA talk in the town hall on day {d}." for d in range(1, 6))
+    assert c.clean_text(listing).text == listing  # five dates: more than 3, so none goes
+
+
+def test_max_matches_is_only_for_drop_line(tmp_path):
+    body = pack(GOOD_RULE.replace("    action: drop-line", "    action: cut-after\n    max_matches: 2"))
+    e = load_error(tmp_path, body)
+    assert any("'max_matches' is only for action 'drop-line'" in p.message and p.rule_id == "test.ok"
+               for p in e.problems)
