@@ -98,11 +98,15 @@ def pattern_anchors(pattern: str) -> list[str] | None:
 def must_contain(rule: Rule) -> tuple[str, ...] | None:
     """Case-free literals (punctuation, digits) one of which every line the rule matches contains.
 
-    A plain ``in`` test stands for the regex on lines without them: cheap, and needs no folding."""
+    A plain ``in`` test stands for the regex on lines without them: cheap, and needs no folding.
+    A case-sensitive rule's letters are as exact as its punctuation, so there any literal counts
+    ("Getty", "AFP", "PA": too short as anchors, but rare with their capitals)."""
+    cased = rule.case_sensitive and not any("(?i" in p for p in rule.patterns)
+    keep = None if cased else _caseless
     out: list[str] = []
     for source in [phrase_to_regex(p.strip()) for p in rule.phrases] + list(rule.patterns):
         parsed = parse_pattern(source)
-        found = _required(parsed, _caseless) if parsed is not None else None
+        found = _required(parsed, keep) if parsed is not None else None
         if not found:
             return None
         out.extend(found)

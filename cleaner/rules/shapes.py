@@ -81,6 +81,15 @@ def word_count(text: str) -> int:
     return len(_CJK.sub("", text).split()) + (cjk + 1) // 2
 
 
+_DATE_WORDS = regex.compile(r"\d|yesterday|today", regex.IGNORECASE)
+
+
+def may_hold_date(text: str) -> bool:
+    """Every date ``_DATE`` accepts has a digit or is "yesterday" or "today": a line without them
+    holds none, and the date regexes need not run on it (most lines of prose)."""
+    return _DATE_WORDS.search(text) is not None
+
+
 def ends_like_sentence(text: str) -> bool:
     t = text.rstrip(_CLOSERS)
     return bool(t) and t[-1] in _SENTENCE_END
@@ -161,6 +170,8 @@ class ShapeTest:
         if s.title_case is not None:
             want_tc = s.title_case
             tests.append(lambda t: is_title_case(t) == want_tc)
+        if s.ends_with_date or s.starts_with_date:
+            tests.append(may_hold_date)  # the same answer as the date tests below, found faster
         if s.ends_with_date is not None:
             want_end = s.ends_with_date
             tests.append(lambda t: (_DATE_AT_END.search(t[-_EDGE:]) is not None) == want_end)
@@ -171,6 +182,8 @@ class ShapeTest:
             want_b = s.bullet
             tests.append(lambda t: (_BULLET.match(t) is not None) == want_b)
         if s.kind is not None:
+            if s.kind == "url":
+                tests.append(lambda t: "://" in t or "www." in t)  # what every URL the test accepts holds
             tests.append(LINE_KINDS[s.kind])
         # Word counts last: the other tests are cheaper and rule out more lines.
         if s.min_words is not None or s.max_words is not None:
