@@ -423,6 +423,31 @@ def selector_keys(selector: str) -> SelectorKeys | None:
     return frozenset(classes), frozenset(ids)
 
 
+_CONTAINS_ATTR = r"contains\(\s*@(?:class|id)\s*,\s*'([^'\[\]]*)'\s*\)"
+_ANY_CONTAINS_ATTR = regex.compile(rf"\s*{_CONTAINS_ATTR}(?:\s+or\s+{_CONTAINS_ATTR})*\s*")
+
+
+def xpath_substrings(xpath: str) -> frozenset[str] | None:
+    """Literals one of which a page's class or id values must contain for the XPath to select
+    anything: read from a top-level predicate that is only ``contains(@class, 'x') or
+    contains(@id, 'y') ...``. None when the expression has no such predicate (or a union, or a
+    quoted bracket), so it is always queried."""
+    if "|" in xpath or '"' in xpath or regex.search(r"'[^']*[\[\]][^']*'", xpath):
+        return None
+    depth, start = 0, 0
+    for i, ch in enumerate(xpath):
+        if ch == "[":
+            depth += 1
+            start = i + 1 if depth == 1 else start
+        elif ch == "]":
+            if depth == 1 and _ANY_CONTAINS_ATTR.fullmatch(xpath[start:i]):
+                found = frozenset(regex.findall(_CONTAINS_ATTR, xpath[start:i]))
+                if found and all(found):
+                    return found
+            depth -= 1
+    return None
+
+
 def check_selector(selector: str, is_css: bool) -> str | None:
     """Return why a CSS selector or XPath expression is unusable, else None."""
     from lxml import etree

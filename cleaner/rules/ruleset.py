@@ -23,6 +23,7 @@ from cleaner.rules.matching import (
     compile_xpaths,
     phrase_to_regex,
     selector_keys,
+    xpath_substrings,
 )
 from cleaner.rules.schema import Matcher, Rule
 
@@ -81,7 +82,9 @@ class CompiledRule:
     languages: tuple[str, ...]
     domains: tuple[str, ...]
     # Per XPath: class names and ids a page must have for it to match (None: always query).
-    xpath_keys: list[SelectorKeys | None] = field(default_factory=list)
+    # Per XPath: class names and ids a page must have (CSS), or substrings one of which its class
+    # and id values must hold (an XPath's contains() predicate); None: always query.
+    xpath_keys: list[SelectorKeys | frozenset[str] | None] = field(default_factory=list)
     order: int = 0  # position in the rule set: ties between rules resolve in load order
     indexing: object = None  # prefilter.RuleIndexing, when the pack cache had it
     id: str = field(init=False)  # the rule's id, read in every inner loop: a plain attribute
@@ -241,7 +244,7 @@ class RuleSet:
                 header=CompiledMatcher.build(r.run.header) if r.run and r.run.header else None,
                 languages=tuple(x.lower() for x in r.languages) or langs,
                 domains=tuple(d.lower() for d in r.domains),
-                xpath_keys=[selector_keys(x) for x in r.selectors] + [None] * len(r.xpaths),
+                xpath_keys=[selector_keys(x) for x in r.selectors] + [xpath_substrings(x) for x in r.xpaths],
                 indexing=lp.indexing[i] if lp.indexing else None,
             )
             for i, r in enumerate(pack.rules)

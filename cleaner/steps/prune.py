@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cleaner.document import preview
+from cleaner.rules.matching import SelectorKeys
 from cleaner.rules.ruleset import CompiledRule
 
 if TYPE_CHECKING:  # lxml is imported when a page is first pruned: text-only processes never load it
@@ -15,11 +17,24 @@ ACTION = "drop-element"  # the one HTML action (``Rule.html_rule``); the text ac
 _XML_SPACE = str.maketrans("\t\r\n", "   ")
 
 
-def _page_keys(tree: lxml_html.HtmlElement) -> tuple[set[str], set[str]]:
-    """Class tokens (split as XPath's normalize-space splits them) and ids present in the page."""
+@dataclass
+class _PageKeys:
+    classes: set[str]  # class tokens, split as XPath's normalize-space splits them
+    ids: set[str]
+    values: str  # every class and id value, joined: what an XPath's contains(@class, ...) can find
+
+    def admit(self, keys: SelectorKeys | frozenset[str]) -> bool:
+        """Whether an element the keys describe can be on the page (False: skip the query)."""
+        if isinstance(keys, frozenset):
+            return any(k in self.values for k in keys)
+        return keys[0] <= self.classes and keys[1] <= self.ids
+
+
+def _page_keys(tree: lxml_html.HtmlElement) -> _PageKeys:
     classes_xp, ids_xp = _key_xpaths()
-    classes = set(" ".join(classes_xp(tree)).translate(_XML_SPACE).split(" "))
-    return classes, set(ids_xp(tree))
+    raw_classes, ids = classes_xp(tree), ids_xp(tree)
+    joined = " ".join(raw_classes)
+    return _PageKeys(set(joined.translate(_XML_SPACE).split(" ")), set(ids), joined + " " + " ".join(ids))
 
 
 @functools.cache
@@ -41,7 +56,7 @@ class PruneElements:
         from lxml import html as lxml_html
 
         records: list[dict[str, Any]] = []
-        page_keys: tuple[set[str], set[str]] | None = None
+        page_keys: _PageKeys | None = None
         for cr in self.rules:
             for xp, keys in zip(cr.xpaths, cr.xpath_keys, strict=True):
                 if keys is not None and self.skip_absent:
@@ -49,7 +64,7 @@ class PruneElements:
                     # page lacks cannot match, and its query (a walk over the tree) is skipped.
                     if page_keys is None:
                         page_keys = _page_keys(tree)
-                    if not (keys[0] <= page_keys[0] and keys[1] <= page_keys[1]):
+                    if not page_keys.admit(keys):
                         continue
                 try:
                     found = xp(tree)

@@ -12,7 +12,7 @@ import regex
 from cleaner import Cleaner
 from cleaner.extract import NoContent
 from cleaner.rules.leadchars import first_char, pattern_lead
-from cleaner.rules.matching import selector_keys
+from cleaner.rules.matching import selector_keys, xpath_substrings
 from cleaner.rules.prefilter import fold, pattern_anchors, phrase_anchor
 from cleaner.rules.regex_tree import without_possessives
 from tests.conftest import ROOT, seed_dirs
@@ -114,6 +114,15 @@ def test_selector_keys():
     assert selector_keys("div.a > .b #c") == (frozenset({"a", "b"}), frozenset({"c"}))
     assert selector_keys(".a:not(.b)") == (frozenset({"a"}), frozenset())  # .b must be absent, not present
     assert selector_keys("a, .b") is None and selector_keys("div") is None and selector_keys("[data-x]") is None
+
+
+def test_xpath_substrings():
+    xp = "//*[self::div or self::aside][contains(@class, 'trending') or contains(@id, 'author-bio')][not(.//main)]"
+    assert xpath_substrings(xp) == frozenset({"trending", "author-bio"})
+    assert xpath_substrings("//*[not(contains(@class, 'a'))]") is None  # a negation requires nothing
+    assert xpath_substrings("//*[contains(@class, 'a')] | //p") is None  # a union may match without it
+    assert xpath_substrings("//*[contains(@class, '')]") is None and xpath_substrings("//div[@id='x']") is None
+    assert xpath_substrings("//*[contains(@class, 'a]')]") is None  # a bracket inside a literal
 
 
 def _html_pages() -> list[tuple[str, str | None]]:
