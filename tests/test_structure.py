@@ -342,7 +342,7 @@ def test_repeats_title_with_the_page_title_from_metadata(tmp_path):
     assert c.clean_text(text).text == text  # no title: nothing to compare with
 
 
-def test_markdown_extraction_is_cleaned_as_markdown():
+def test_markdown_extraction_is_cleaned_as_markdown(tmp_path):
     from cleaner.options import CleanOptions
 
     page = (Path(__file__).parent.parent / "fixtures" / "html" / "harbour.html")
@@ -350,8 +350,12 @@ def test_markdown_extraction_is_cleaned_as_markdown():
         pytest.skip("no HTML fixture")
     r = Cleaner(options=CleanOptions(output="markdown", include_links=True)).clean_html(page.read_bytes())
     assert r.provenance.get("kind") == "markdown"
-    assert r.input_text.startswith("# Harbour reopens")  # the headline as a Markdown heading …
-    assert "builtin.title" in {x.rule for x in r.removed}  # … is still the headline
+    assert r.input_text.startswith("# Harbour reopens")  # the headline as a Markdown heading
+    assert r.text.startswith("# Harbour reopens")  # kept: builtin.title is off by default
+    on = tmp_path / "title.yaml"
+    on.write_text("version: 1\nname: title-on\ndescription: drop the headline\nbuiltins:\n  title: true\n")
+    r = Cleaner(rules=[on], options=CleanOptions(output="markdown", include_links=True)).clean_html(page.read_bytes())
+    assert "builtin.title" in {x.rule for x in r.removed}  # a Markdown heading is still the headline
     assert r.text.startswith("The harbour reopened on Monday")
 
 

@@ -28,7 +28,7 @@ from cleaner.rules.matching import (
 from cleaner.rules.schema import Matcher, Rule
 
 BUILTIN_DEFAULTS = {
-    "repeated_lines": True, "blank_lines": True, "html": True, "whitespace": True, "title": True,
+    "repeated_lines": True, "blank_lines": True, "html": True, "whitespace": True, "title": False,
     "duplicate_paragraphs": True,
 }
 BUNDLED_PREFIX = "bundled:"
