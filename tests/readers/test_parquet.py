@@ -33,5 +33,6 @@ def test_parquet_input_passes_every_column_through(tmp_path, cleaner):
     (tmp_path / "corrupt.parquet").write_bytes((tmp_path / "rows.parquet").read_bytes()[:300])
     recs, errs, _ = clean_all([tmp_path / "pages.parquet", tmp_path / "other.parquet", tmp_path / "corrupt.parquet"],
                               cleaner)
-    assert recs[0]["text"].startswith("The harbour reopened") and recs[0]["metadata"]["site"] == "example"
+    assert recs[0]["text"].startswith("Harbour reopens after winter repairs\nThe harbour reopened")  # headline kept
+    assert recs[0]["metadata"]["site"] == "example"
     assert [(e["id"], e["error"]) for e in errs] == [("other", "missing-text"), ("corrupt", "parquet")]
