@@ -32,10 +32,11 @@ def drop_adjacent_repeats(lines: Sequence[str]) -> list[str]:
 
 
 class DropLeadingTitle:
-    """HTML mode: the headline is metadata, so a body that opens with it loses that line."""
+    """HTML mode, when a pack switches it on (``builtins: {title: true}``): a body that opens with
+    the headline loses that line. Off by default: the seeds' expected outputs keep the headline."""
 
     def apply(self, page: PageState) -> None:
-        if not page.title or not page.builtins.get("title", True):
+        if not page.title or not page.builtins.get("title", False):
             return
         title = repeat_key(page.title)
         for line in page.lines:
