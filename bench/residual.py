@@ -84,9 +84,10 @@ def _page(args: tuple) -> list[tuple[str, tuple[str, str, str], float, str]]:
     if _CLEANER is None:
         _CLEANER = Cleaner()
     page, extractors = args
+    html = page.html  # decoded once, not once per extractor
     out = []
     for name in extractors:
-        raw = cached_extract(name, "wcxb", page.id, page.html, page.url).text
+        raw = cached_extract(name, "wcxb", page.id, html, page.url).text
         if not raw.strip():
             continue
         kind = "markdown" if name in MARKDOWN_EXTRACTORS else "text"

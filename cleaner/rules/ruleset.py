@@ -81,7 +81,6 @@ class CompiledRule:
     header: CompiledMatcher | None  # drop-run: the line that may name the run
     languages: tuple[str, ...]
     domains: tuple[str, ...]
-    # Per XPath: class names and ids a page must have for it to match (None: always query).
     # Per XPath: class names and ids a page must have (CSS), or substrings one of which its class
     # and id values must hold (an XPath's contains() predicate); None: always query.
     xpath_keys: list[SelectorKeys | frozenset[str] | None] = field(default_factory=list)

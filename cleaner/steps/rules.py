@@ -97,14 +97,10 @@ def _fires(cr: CompiledRule, line: Line, plan: Plan, ctx: PageContext) -> bool:
 
 
 def drop_line(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
-    limit = cr.rule.max_matches
-    if limit is None:
-        for _, line in where:  # every one within the rule's position and length limits
-            if _fires(cr, line, plan, ctx):
-                plan.drop_lines.setdefault(line.index, cr.id)
-        return
+    # Every line within the rule's position and length limits; with max_matches, more hits than
+    # that mean the form is the page's own structure, and none goes.
     hits = [line.index for _, line in where if _fires(cr, line, plan, ctx)]
-    if len(hits) <= limit:  # more: the form is the page's own structure, and none goes
+    if cr.rule.max_matches is None or len(hits) <= cr.rule.max_matches:
         for index in hits:
             plan.drop_lines.setdefault(index, cr.id)
 
