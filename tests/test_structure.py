@@ -12,14 +12,18 @@ import pytest
 from cleaner import Cleaner
 from cleaner.document import rebuild
 from cleaner.rules.errors import RuleError
+from cleaner.rules.folding import fold
 from cleaner.rules.schema import Shape
 from cleaner.rules.shapes import (
+    KIND_LITERALS,
     LINE_KINDS,
     PageContext,
     ShapeTest,
     ends_like_sentence,
+    has_cjk,
     is_title_case,
     keyword_list,
+    shape_literals,
     similarity,
     word_count,
 )
@@ -98,6 +102,25 @@ def test_keyword_list(text, want):
 ])
 def test_line_kinds(kind, text, want):
     assert LINE_KINDS[kind](text) is want
+    if want:  # the prefilter finds such lines by their literals
+        assert any(lit in fold(text) for lit in KIND_LITERALS[kind])
+
+
+def test_every_line_kind_but_keyword_lists_has_literals():
+    assert set(KIND_LITERALS) == set(LINE_KINDS) - {"keyword-list"}
+    assert shape_literals([Shape(kind="url"), Shape(kind="image")]) == ("![", "://", "www.")
+    assert shape_literals([Shape(kind="url"), Shape(max_words=3)]) is None  # a shape without literals
+
+
+def test_cjk_cover_holds_every_character_word_count_counts_as_cjk():
+    import sys
+
+    import regex
+
+    cjk = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+    missed = [hex(c) for c in range(0x80, sys.maxunicode + 1) if cjk.match(chr(c)) and not has_cjk(chr(c))]
+    assert missed == []
+    assert not has_cjk("The harbour’s “reopening” — Ünïcödé, Ελληνικά, Русский")
 
 
 def test_similarity_tolerates_a_kicker_but_not_a_paragraph():
@@ -166,6 +189,35 @@ def test_a_header_inside_a_run_starts_the_run(tmp_path):
     text = "Short intro line\n" + "More stories\nCouncil approves budget\nFleet returns to the bay\n" + BODY
     r = c.clean_text(text)
     assert r.text.startswith("Short intro line\n") and "More stories" not in r.text
+
+
+def test_long_stretches_equal_a_walk_over_every_line():
+    import random
+
+    from cleaner.steps.rules import _long_stretches
+
+    rng = random.Random(3)
+    for _ in range(400):
+        numbers = sorted(rng.sample(range(60), rng.randint(0, 50)))  # gaps: lines outside the rule's limits
+        hit = {n for n in numbers if rng.random() < rng.choice((0.2, 0.6, 0.9))}
+        where = [(n, n) for n in numbers]
+        m = rng.randint(1, 5)
+        tried: list[int] = []
+
+        def matches(line, hit=hit, tried=tried):
+            tried.append(line)
+            return line in hit
+
+        got = _long_stretches(where, matches, m)
+        want, stretch = [], []
+        for n in numbers + [None]:
+            if n is not None and n in hit and (not stretch or n == stretch[-1] + 1):
+                stretch.append(n)
+                continue
+            want += stretch if len(stretch) >= m else []
+            stretch = [n] if n is not None and n in hit else []
+        assert got == want
+        assert len(tried) == len(set(tried)) <= len(numbers)  # each line tried at most once
 
 
 # --- keep groups ----------------------------------------------------------------------------------

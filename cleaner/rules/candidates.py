@@ -1,8 +1,10 @@
 """Which lines each rule is tried on: one interface, a plain reference and the fast engine.
 
 A selector turns a document (its lines after the in-line clean-ups) and the rules that apply to
-it into ``(rule, lines)`` pairs, in rule order. It promises only this: every returned line meets
-the rule's ``position``, ``max_chars`` and ``max_words``, and no line it leaves out could match.
+it into ``(rule, lines, heads)`` triples, in rule order. It promises only this: every returned line
+meets the rule's ``position``, ``max_chars`` and ``max_words``, and no line it leaves out could
+match; ``heads`` (for a ``drop-run`` rule with a header) are the non-blank line numbers that may be
+its header, None meaning any line may be, and no line left out of them could match the header.
 ``MatchRules`` then runs the rule's matcher on exactly those lines, so the two selectors must
 give the same removals; ``tests/rules/test_prefilter.py`` checks it on the seeds, every rule example,
 random documents and dev pages, text and HTML.
@@ -29,9 +31,11 @@ from cleaner.rules.leadchars import first_char
 from cleaner.rules.prefilter import Prefilter
 from cleaner.rules.ruleset import CompiledRule
 from cleaner.rules.schema import Position, Rule
+from cleaner.rules.shapes import has_cjk
 
 WORD_CAP = 64  # word counts are capped here: only "at most N words" is ever asked
 Where = list[tuple[int, Line]]  # (non-blank line number, line)
+Heads = list[int] | None  # non-blank line numbers that may be a run's header; None: any line
 _order = attrgetter("order")
 
 
@@ -78,19 +82,19 @@ def fits(rule: Rule, text: str) -> bool:
 
 
 class CandidateSelector(Protocol):
-    def select(self, doc: DocumentLines, rules: list[CompiledRule]) -> Iterator[tuple[CompiledRule, Where]]: ...
+    def select(self, doc: DocumentLines, rules: list[CompiledRule]) -> Iterator[tuple[CompiledRule, Where, Heads]]: ...
 
 
 class ReferenceSelector:
     """Every rule on every non-blank line its position and length conditions allow."""
 
-    def select(self, doc: DocumentLines, rules: list[CompiledRule]) -> Iterator[tuple[CompiledRule, Where]]:
+    def select(self, doc: DocumentLines, rules: list[CompiledRule]) -> Iterator[tuple[CompiledRule, Where, Heads]]:
         for cr in rules:
             where = [
                 (i, ln) for i, ln in enumerate(doc.nonblank)
                 if in_position(cr.rule, i, doc.total) and fits(cr.rule, ln.text)
             ]
-            yield cr, where
+            yield cr, where, None
 
 
 class FastSelector:
@@ -112,7 +116,7 @@ class FastSelector:
             got = self._lists[id(rules)] = (rules, [r for r in rules if r.id not in indexed], {r.id: r for r in rules})
         return got[1], got[2]
 
-    def select(self, doc: DocumentLines, rules: list[CompiledRule]) -> Iterator[tuple[CompiledRule, Where]]:
+    def select(self, doc: DocumentLines, rules: list[CompiledRule]) -> Iterator[tuple[CompiledRule, Where, Heads]]:
         if not rules:
             return
         pf = self.prefilter
@@ -120,23 +124,26 @@ class FastSelector:
         # Rules found by anchors or whole-line lookups run only where found; the rest always.
         changed = [(ln.index, ln.text) for ln in doc.lines if ln.view.edits]  # an anchor may appear only now
         hits = pf.candidates(doc.text, doc.line_starts, changed)
-        exact = pf.exact_hits([(ln.index, ln.text) for ln in doc.nonblank]) if pf.exact_ids else {}
+        exact, heads = pf.exact_hits(list(enumerate(ln.text for ln in doc.nonblank))) if pf.keyed else ({}, {})
         found = sorted((by_id[rid] for rid in (*hits, *exact) if rid in by_id), key=_order)
-        yield from _Shortcuts(pf, doc, hits, exact).run(heapq.merge(always, found, key=_order))
+        # Without CJK text a shape's word count is a whitespace split, which is counted once a line.
+        plain = not has_cjk(doc.text) and not any(has_cjk(t) for _, t in changed)
+        yield from _Shortcuts(pf, doc, hits, exact, heads, plain).run(heapq.merge(always, found, key=_order))
 
 
 class _Shortcuts:
     """One document's candidate lines per rule, with what is shared between rules computed once."""
 
-    def __init__(self, pf: Prefilter, doc: DocumentLines, hits: dict[str, set[int]], exact: dict[str, list[int]]):
-        self.pf, self.doc, self.hits, self.exact = pf, doc, hits, exact
+    def __init__(self, pf: Prefilter, doc: DocumentLines, hits: dict[str, set[int]], exact: dict[str, list[int]],
+                 heads: dict[str, list[int]], plain: bool):
+        self.pf, self.doc, self.hits, self.exact, self.heads, self.plain = pf, doc, hits, exact, heads, plain
         self.nonblank = doc.nonblank
         self.nb_of = {ln.index: i for i, ln in enumerate(doc.nonblank)}
         self.nwords = [len(ln.text.split(None, WORD_CAP)) for ln in doc.nonblank]
         self.everywhere: Where = list(enumerate(doc.nonblank))
         self._by_lead: dict[str, Where] | None = None
         self._gated: Where | None = None
-        self._short: dict[tuple[int, bool], Where] = {}
+        self._short: dict[tuple[int, int, bool], Where] = {}
 
     def by_lead(self) -> dict[str, Where]:
         if self._by_lead is None:
@@ -154,31 +161,44 @@ class _Shortcuts:
             )
         return self._gated
 
-    def _short_lines(self, base: Where, limit: int, key: bool) -> Where:
-        k = (limit, key)
+    def _short_lines(self, base: Where, lo: int, hi: int, key: bool) -> Where:
+        k = (lo, hi, key)
         if k not in self._short:
-            self._short[k] = [(i, ln) for i, ln in base if self.nwords[i] <= limit]
+            nwords = self.nwords
+            self._short[k] = [(i, ln) for i, ln in base if lo <= nwords[i] <= hi]
         return self._short[k]
 
+    def _word_range(self, cr: CompiledRule) -> tuple[int, int]:
+        """The word counts (capped at ``WORD_CAP``) a line may have: the rule's ``max_words`` and,
+        without CJK text, its shape's."""
+        lo, hi = 0, cr.rule.max_words if cr.rule.max_words is not None else WORD_CAP
+        shape = cr.start.shape
+        if shape is not None and self.plain:
+            lo = min(shape.min_words, WORD_CAP)
+            if shape.max_words is not None:
+                hi = min(hi, shape.max_words)
+        return lo, min(hi, WORD_CAP)
+
     def _where(self, cr: CompiledRule) -> Where:
-        pf, nb_of, nonblank = self.pf, self.nb_of, self.nonblank
-        limit = cr.rule.max_words
+        pf, nb_of, nonblank, nwords = self.pf, self.nb_of, self.nonblank, self.nwords
+        lo, hi = self._word_range(cr)
+        bounded = lo > 0 or hi < WORD_CAP
         if cr.id in pf.anchored_ids:
             where = [(nb_of[i], nonblank[nb_of[i]]) for i in sorted(self.hits.get(cr.id, ())) if i in nb_of]
-            if limit is not None:
-                where = [(i, ln) for i, ln in where if self.nwords[i] <= limit]
+            if bounded:
+                where = [(i, ln) for i, ln in where if lo <= nwords[i] <= hi]
         elif cr.id in pf.exact_ids:
-            where = [(nb_of[i], nonblank[nb_of[i]]) for i in self.exact.get(cr.id, ())]
+            where = [(i, nonblank[i]) for i in self.exact.get(cr.id, ())]
         elif cr.id in pf.lead:
             lead = pf.lead[cr.id]
             runs = [v for c, v in self.by_lead().items() if lead.admits(c)]
             where = sorted(x for run in runs for x in run) if len(runs) > 1 else runs[0] if runs else []
-            if limit is not None:
-                where = [(i, ln) for i, ln in where if self.nwords[i] <= limit]
+            if bounded:
+                where = [(i, ln) for i, ln in where if lo <= nwords[i] <= hi]
         else:
             is_gated = cr.id in pf.gated_ids
             base = self.gated() if is_gated else self.everywhere
-            where = self._short_lines(base, limit, is_gated) if limit is not None and limit < WORD_CAP else base
+            where = self._short_lines(base, lo, hi, is_gated) if bounded else base
         if where and cr.id in pf.contains:
             lits = pf.contains[cr.id]
             if len(lits) == 1:
@@ -194,9 +214,18 @@ class _Shortcuts:
             where = [x for x in where if fits(r, x[1].text)]
         return where
 
-    def run(self, rules: Iterator[CompiledRule]) -> Iterator[tuple[CompiledRule, Where]]:
+    def run(self, rules: Iterator[CompiledRule]) -> Iterator[tuple[CompiledRule, Where, Heads]]:
+        header_ids = self.pf.header_ids
         for cr in rules:
-            yield cr, self._where(cr)
+            if cr.id not in header_ids:
+                yield cr, self._where(cr), None
+                continue
+            heads = self.heads.get(cr.id, [])
+            run = cr.rule.run
+            if not heads and run is not None and run.require_header:
+                yield cr, [], heads  # no header line: no run can be dropped
+            else:
+                yield cr, self._where(cr), heads
 
 
 def _position_ranges(rule: Rule, nb_total: int) -> list[tuple[int, int]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from cleaner.api import Cleaner
 from cleaner.document import Document
 from cleaner.extract import NoContent
-from cleaner.rules.candidates import CandidateSelector, DocumentLines, FastSelector, Where
+from cleaner.rules.candidates import CandidateSelector, DocumentLines, FastSelector, Heads, Where
 from cleaner.rules.ruleset import CompiledRule
 
 
@@ -27,13 +27,13 @@ class CountingSelector:
         self.documents: Counter[str] = Counter()
         self.nonblank_lines = 0
 
-    def select(self, doc: DocumentLines, rules: list[CompiledRule]) -> Iterator[tuple[CompiledRule, Where]]:
+    def select(self, doc: DocumentLines, rules: list[CompiledRule]) -> Iterator[tuple[CompiledRule, Where, Heads]]:
         self.nonblank_lines += doc.total
-        for cr, where in self.inner.select(doc, rules):
+        for cr, where, heads in self.inner.select(doc, rules):
             if where:
                 self.lines[cr.id] += len(where)
                 self.documents[cr.id] += 1
-            yield cr, where
+            yield cr, where, heads
 
 
 @dataclass(frozen=True)

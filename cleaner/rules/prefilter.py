@@ -25,7 +25,8 @@ from cleaner.rules.folding import fold, phrase_anchor
 from cleaner.rules.leadchars import LeadChars, pattern_lead
 from cleaner.rules.matching import CANONICAL_CHARS, CHAR_CLASSES, phrase_to_regex
 from cleaner.rules.regex_tree import parse_pattern, sre_c
-from cleaner.rules.schema import Rule
+from cleaner.rules.schema import Matcher, Rule
+from cleaner.rules.shapes import shape_literals
 
 if TYPE_CHECKING:
     from cleaner.rules.ruleset import CompiledRule
@@ -113,11 +114,19 @@ def must_contain(rule: Rule) -> tuple[str, ...] | None:
     return tuple(sorted(set(out))) or None
 
 
+def _is_ideograph(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff"
+
+
 def _usable(anchor: str) -> bool:
     # Very short anchors hit everywhere ("ok" in "look"), unless they hold a rare symbol ("©"):
     # such rules are cheaper run on their few short lines. (Measured: raising the minimum to 5
-    # made the bundled packs 3x slower, as more rules then test every short line.)
-    return len(anchor.strip()) >= MIN_ANCHOR or any(not c.isascii() and not c.isalnum() for c in anchor)
+    # made the bundled packs 3x slower, as more rules then test every short line.) A CJK
+    # character is about half a word (``shapes.word_count``): two of them ("权归") are as rare
+    # as a three-letter English anchor, and without them a Chinese rule ran on every line.
+    a = anchor.strip()
+    size = sum(2 if _is_ideograph(c) else 1 for c in a) if not a.isascii() else len(a)
+    return size >= MIN_ANCHOR or any(not c.isascii() and not c.isalnum() for c in a)
 
 
 def rule_anchors(rule: Rule) -> list[str] | None:
@@ -142,8 +151,9 @@ def exact_line_key(text: str) -> str:
     return " ".join(fold(text).translate(CANONICAL_CHARS).replace("…", "...").split())
 
 
-def exact_line_keys(rule: Rule) -> set[str] | None:
-    """Keys of a rule made only of whole-line phrases: its lines are a dictionary lookup away."""
+def exact_line_keys(rule: Matcher) -> set[str] | None:
+    """Keys of a rule (or a run's header) made only of whole-line phrases: its lines are a
+    dictionary lookup away."""
     r = rule
     if r.match != "line" or r.patterns or not r.phrases:
         return None
@@ -165,8 +175,13 @@ class RuleIndexing:
 
 
 def index_rule(rule: Rule) -> RuleIndexing:
-    if rule.html_rule or not (rule.phrases or rule.patterns):
-        return RuleIndexing()  # HTML rules prune trees; a shape alone is tested on every line
+    if rule.html_rule:
+        return RuleIndexing()  # HTML rules prune trees
+    if not (rule.phrases or rule.patterns):
+        # A shape alone: its line kind may still require a literal ("://" for a URL line); a
+        # shape without one (word counts, dates) is tested on every line its limits allow.
+        literals = shape_literals(rule.shapes)
+        return RuleIndexing(anchors=literals) if literals else RuleIndexing()
     keys = exact_line_keys(rule)
     if keys is not None:
         return RuleIndexing(exact_keys=frozenset(keys))
@@ -187,6 +202,8 @@ class Prefilter:
         self.automaton = ahocorasick.Automaton()
         by_anchor: dict[str, set[str]] = {}
         self.exact_keys: dict[str, set[str]] = {}
+        # The same for the headers of drop-run rules: key -> ids of the rules whose header it is.
+        self.header_keys: dict[str, set[str]] = {}
         self.exact_max_words = 0
         # Rules without anchors but anchored at the line start: a line must start with one of
         # their literal prefixes. One startswith() per line stands for all of them.
@@ -198,6 +215,10 @@ class Prefilter:
         for cr in rules:
             if cr.rule.html_rule:
                 continue
+            header = cr.rule.run.header if cr.rule.run is not None else None
+            for k in (exact_line_keys(header) or ()) if header is not None else ():
+                self.header_keys.setdefault(k, set()).add(cr.id)
+                self.exact_max_words = max(self.exact_max_words, len(k.split()))
             ix = cr.indexing if cr.indexing is not None else index_rule(cr.rule)
             if ix.exact_keys is not None:
                 for k in ix.exact_keys:
@@ -223,10 +244,15 @@ class Prefilter:
         self.anchored_ids = frozenset(self.anchored)
         self.exact_ids = frozenset(i for ids in self.exact_keys.values() for i in ids)
         self.indexed_ids = self.anchored_ids | self.exact_ids  # rules that run only where the index found them
+        self.header_ids = frozenset(i for ids in self.header_keys.values() for i in ids)
+        self.keyed = bool(self.exact_keys or self.header_keys)  # whether lines need a key lookup at all
         self.gated_ids = frozenset(gated)
-        self.gate_prefixes = tuple(sorted(prefixes))
-        self.gate_len = max(map(len, prefixes), default=0)
-        self.gate_first = frozenset(p[:1] for p in prefixes)  # a line must start with one of these
+        self.gate_prefixes = gate_prefixes(prefixes)
+        self.gate_len = max(map(len, self.gate_prefixes), default=0)
+        self._gate_by_first: dict[str, tuple[str, ...]] = {}
+        for p in self.gate_prefixes:
+            self._gate_by_first[p[0]] = (*self._gate_by_first.get(p[0], ()), p)
+        self.gate_first = frozenset(self._gate_by_first)  # a line must start with one of these
         self.empty = not by_anchor
         if not self.empty:
             self.automaton.make_automaton()
@@ -235,18 +261,25 @@ class Prefilter:
         """Could a gated rule match this line? (False means none of them can.)"""
         head = text.lstrip()[: self.gate_len]
         low = head.lower() if head.isascii() else fold(head)
-        return low.startswith(self.gate_prefixes)
+        group = self._gate_by_first.get(low[:1])
+        return group is not None and low.startswith(group)
 
-    def exact_hits(self, lines: list[tuple[int, str]]) -> dict[str, list[int]]:
-        """Rule id -> positions (as given) of lines equal to one of its whole-line phrases."""
+    def exact_hits(self, lines: list[tuple[int, str]]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """Rule id -> positions (as given) of lines equal to one of its whole-line phrases; and
+        rule id -> positions of lines equal to one of its header's (both from one key a line)."""
         hits: dict[str, list[int]] = {}
+        heads: dict[str, list[int]] = {}
         cap = self.exact_max_words
+        rules, headers = self.exact_keys, self.header_keys
         for pos, text in lines:
             if len(text.split(None, cap)) > cap:
                 continue  # longer than any phrase: no key to look up
-            for rid in self.exact_keys.get(exact_line_key(text), ()):
+            key = exact_line_key(text)
+            for rid in rules.get(key, ()):
                 hits.setdefault(rid, []).append(pos)
-        return hits
+            for rid in headers.get(key, ()):
+                heads.setdefault(rid, []).append(pos)
+        return hits, heads
 
     def candidates(self, text: str, line_starts: list[int], extra: list[tuple[int, str]]) -> dict[str, set[int]]:
         """Rule id -> indices of lines holding one of its anchors.
@@ -287,6 +320,24 @@ class Prefilter:
 
 
 MAX_PREFIXES = 2000
+GATE_CHARS = 12  # line-start prefixes are cut to this length for the gate
+
+
+def gate_prefixes(prefixes: Iterable[str]) -> tuple[str, ...]:
+    """The fewest prefixes that admit every line the given ones admit (and maybe a few more).
+
+    Cut to ``GATE_CHARS`` and without any prefix another one starts ("compare best deals at "
+    under "compare best"; ``ads.shop-buttons`` alone spells out 858): a line's gate test is then a
+    handful of ``startswith`` calls instead of a thousand. A line the gate admits is still
+    confirmed by the rule's own matcher."""
+    out: list[str] = []
+    cut = {p[:GATE_CHARS] for p in prefixes}
+    assert "" not in cut, "an empty prefix admits every line: such a rule is not gated"
+    for p in sorted(cut):
+        if out and p.startswith(out[-1]):
+            continue  # sorted: a prefix comes right before everything it starts
+        out.append(p)
+    return tuple(out)
 
 
 def _prefixes(items: Iterable, acc: set[str]) -> tuple[set[str], bool] | None:

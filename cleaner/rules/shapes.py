@@ -10,6 +10,7 @@ machine: no rule pattern is involved.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -69,6 +70,19 @@ _KEYWORD_SEPARATORS = ("|", "、", "·", "•")
 _CODE_CHARS = frozenset("<>=()[]{}")
 _DIGIT = regex.compile(r"\d")
 _WORD = regex.compile(r"\w+")
+
+
+# Every character ``_CJK`` matches, and a few more around them, as ranges the standard library's
+# engine scans twice as fast over a whole document (``tests/rules/test_shapes.py`` checks the cover).
+_CJK_COVER = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fdf\u3005-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uffdc"
+    "\U00016fe0-\U00016fff\U0001aff0-\U0001b2ff\U0001f200\U00020000-\U0003ffff]")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``word_count`` may differ from a whitespace split of the text (it never does without
+    CJK). True may also mean a character next to the CJK blocks: the answer errs only that way."""
+    return not text.isascii() and _CJK_COVER.search(text) is not None
 
 
 def word_count(text: str) -> int:
@@ -135,6 +149,27 @@ def similarity(line: str, reference: str) -> float:
     if len(wa) < 3 or len(wb) < 3 or len(wa) > 2 * len(wb):
         return 0.0
     return len(wa & wb) / min(len(wa), len(wb))
+
+
+# Literals one of which every line of a kind holds: what the prefilter finds such a rule's lines
+# by. ("www." is matched with its case; its lowercase form finds a superset in folded text.)
+KIND_LITERALS: dict[str, tuple[str, ...]] = {
+    "links": ("](", "://", "www."),  # a Markdown link's "](" or a URL
+    "url": ("://", "www."),
+    "image": ("![",),
+    "link-definition": ("]:",),
+}
+
+
+def shape_literals(shapes: list[Shape]) -> tuple[str, ...] | None:
+    """Literals one of which a line must hold for any of the shapes to match, or None."""
+    out: set[str] = set()
+    for s in shapes:
+        found = KIND_LITERALS.get(s.kind) if s.kind is not None else None
+        if not found:
+            return None
+        out.update(found)
+    return tuple(sorted(out)) or None
 
 
 LINE_KINDS: dict[str, Callable[[str], bool]] = {
@@ -210,6 +245,10 @@ class ShapeSet:
     def __init__(self, shapes: list[Shape]):
         self.tests = [ShapeTest(s) for s in shapes]
         self.needs_page = any(t.repeats is not None for t in self.tests)
+        # The fewest and most words a line may have for some shape to hold (None: no most).
+        self.min_words = min(s.min_words or 0 for s in shapes)
+        highs = [s.max_words for s in shapes]
+        self.max_words = None if None in highs else max(h for h in highs if h is not None)
 
     def __call__(self, text: str, page: PageContext) -> bool:
         return any(t(text, page) for t in self.tests)

@@ -13,7 +13,7 @@ from typing import Any
 
 from cleaner.document import Line
 from cleaner.options import DEFAULT_MATCH_BUDGET
-from cleaner.rules.candidates import CandidateSelector, DocumentLines, Where
+from cleaner.rules.candidates import CandidateSelector, DocumentLines, Heads, Where
 from cleaner.rules.ruleset import CompiledRule
 from cleaner.rules.shapes import PageContext
 from cleaner.steps.base import PageState
@@ -49,6 +49,15 @@ class Plan:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """One rule's share of a document, as its selector picked it."""
+
+    where: Where  # the lines the rule may fire on
+    nonblank: list[Line]  # every non-blank line (a block's end or a run's header may lie outside ``where``)
+    heads: Heads = None  # drop-run: the non-blank line numbers that may be its header; None: any line
+
+
 class MatchRules:
     """Run each rule's matcher on the lines its selector picked; return a Plan, change nothing."""
 
@@ -63,7 +72,7 @@ class MatchRules:
         doc = DocumentLines(page.doc.text, page.lines, page.line_starts)
         ctx = page.context
         left = self.budget
-        for cr, where in self.selector.select(doc, page.rules):
+        for cr, where, heads in self.selector.select(doc, page.rules):
             if not where:
                 continue
             cost = cr.start.backtracking_cost
@@ -76,13 +85,13 @@ class MatchRules:
                         f"{spend:,} characters and {left:,} of the document's {self.budget:,} are left")
                     continue
                 left -= spend
-            ACTIONS[cr.rule.action](cr, where, doc.nonblank, plan, ctx)
+            ACTIONS[cr.rule.action](cr, Candidates(where, doc.nonblank, heads), plan, ctx)
         return plan
 
 
-# One handler per text action: (rule, the lines its selector picked, the non-blank lines, the plan
-# being built, the page's headline and description). The HTML action is ``steps.prune``'s.
-ActionHandler = Callable[[CompiledRule, Where, list[Line], Plan, PageContext], None]
+# One handler per text action: (rule, the lines its selector picked, the plan being built, the
+# page's headline and description). The HTML action is ``steps.prune``'s.
+ActionHandler = Callable[[CompiledRule, Candidates, Plan, PageContext], None]
 
 
 def _fires(cr: CompiledRule, line: Line, plan: Plan, ctx: PageContext) -> bool:
@@ -96,64 +105,65 @@ def _fires(cr: CompiledRule, line: Line, plan: Plan, ctx: PageContext) -> bool:
     return cr.start.matches(line.text, ctx)
 
 
-def drop_line(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
+def drop_line(cr: CompiledRule, sel: Candidates, plan: Plan, ctx: PageContext) -> None:
     # Every line within the rule's position and length limits; with max_matches, more hits than
     # that mean the form is the page's own structure, and none goes.
-    hits = [line.index for _, line in where if _fires(cr, line, plan, ctx)]
+    hits = [line.index for _, line in sel.where if _fires(cr, line, plan, ctx)]
     if cr.rule.max_matches is None or len(hits) <= cr.rule.max_matches:
         for index in hits:
             plan.drop_lines.setdefault(index, cr.id)
 
 
-def drop_span(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
+def drop_span(cr: CompiledRule, sel: Candidates, plan: Plan, ctx: PageContext) -> None:
     """Every match in the line (or its ``keep_group``'s complement) goes; the line stays."""
-    for _, line in where:
+    for _, line in sel.where:
         spans = [(s, e, cr.id) for s, e in cr.start.finditer(line.text, ctx, cr.rule.keep_group)]
         if spans:
             plan.spans.setdefault(line.index, []).extend(spans)
 
 
-def cut_after(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
-    for _, line in where:
+def cut_after(cr: CompiledRule, sel: Candidates, plan: Plan, ctx: PageContext) -> None:
+    for _, line in sel.where:
         if _fires(cr, line, plan, ctx):
             if plan.cut_after is None or line.index < plan.cut_after[1]:
                 plan.cut_after = (cr.id, line.index)
             return  # later hits of this rule are inside its own cut
 
 
-def cut_before(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
-    for _, line in where:
+def cut_before(cr: CompiledRule, sel: Candidates, plan: Plan, ctx: PageContext) -> None:
+    for _, line in sel.where:
         if _fires(cr, line, plan, ctx) and (plan.cut_before is None or line.index > plan.cut_before[1]):
             plan.cut_before = (cr.id, line.index)
 
 
-def drop_block(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
+def drop_block(cr: CompiledRule, sel: Candidates, plan: Plan, ctx: PageContext) -> None:
     """From a matching line to the first line its ``end`` matches, within ``max_block_lines``."""
     block_until = -1
-    for nb_index, line in where:
+    for nb_index, line in sel.where:
         if line.index <= block_until or not _fires(cr, line, plan, ctx):
             continue  # a start inside a block already taken is part of that block
-        end = _block_end(cr, nonblank, nb_index)
+        end = _block_end(cr, sel.nonblank, nb_index)
         if end is not None:
             plan.blocks.append((cr.id, line.index, end))
             block_until = end
 
 
-def drop_run(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, ctx: PageContext) -> None:
+def drop_run(cr: CompiledRule, sel: Candidates, plan: Plan, ctx: PageContext) -> None:
     """Runs of consecutive non-blank lines that each match: dropped when long enough, with the
     header line that names them ("Related stories") when there is one."""
     run = cr.rule.run
     assert run is not None
-    header = cr.header
+    header, nonblank = cr.header, sel.nonblank
+    may_head = None if sel.heads is None else set(sel.heads)
 
     def is_header(nb: int) -> bool:
-        return header is not None and header.matches(nonblank[nb].text, ctx)
+        return header is not None and (may_head is None or nb in may_head) and header.matches(nonblank[nb].text, ctx)
 
     if run.require_header and header is not None:
         # Only lines after a header can be in a run: the shape is tried on those alone (the same
         # runs as the general walk below, at a fraction of its cost).
-        allowed = {nb for nb, _ in where}
-        heads = {nb for nb, line in enumerate(nonblank) if header.matches(line.text, ctx)}
+        allowed = {nb for nb, _ in sel.where}
+        heads = {nb for nb in (range(len(nonblank)) if may_head is None else may_head) if is_header(nb)}
         for h in sorted(heads):
             last = h
             while (last - h <= run.max_lines and last + 1 in allowed and last + 1 not in heads
@@ -164,7 +174,7 @@ def drop_run(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, c
         return
     # [header line or None, first, last] per run; a header line inside a run starts a new one.
     runs: list[list] = []
-    for nb in (nb for nb, line in where if cr.start.matches(line.text, ctx)):
+    for nb in _long_stretches(sel.where, lambda line: cr.start.matches(line.text, ctx), run.min_lines):
         if runs and nb == runs[-1][2] + 1 and not is_header(nb):
             runs[-1][2] = nb
         elif is_header(nb):
@@ -178,6 +188,44 @@ def drop_run(cr: CompiledRule, where: Where, nonblank: list[Line], plan: Plan, c
             continue
         start = nonblank[head if head is not None else first].index
         plan.runs.append((cr.id, start, nonblank[last].index))
+
+
+def _long_stretches(where: Where, matches: Callable[[Line], bool], m: int) -> list[int]:
+    """The matching lines of ``where`` that lie in a stretch of at least ``m`` consecutive matching
+    lines, in order: no shorter stretch can hold a run of ``m`` lines.
+
+    Any ``m`` consecutive line numbers hold one that is a multiple of ``m``, so only those lines are
+    tried first, and the lines around one that matches after it: on text with no run, about one
+    line in ``m`` is tried instead of every line."""
+    out: list[int] = []
+    known: dict[int, bool] = {}  # position in ``where`` -> whether its line matches
+
+    def ok(k: int) -> bool:
+        got = known.get(k)
+        if got is None:
+            got = known[k] = matches(where[k][1])
+        return got
+
+    n, i = len(where), 0
+    while i < n:
+        j = i  # [i, j]: a stretch of consecutive line numbers in ``where``
+        while j + 1 < n and where[j + 1][0] == where[j][0] + 1:
+            j += 1
+        k = i + (-where[i][0]) % m  # the stretch's first line whose number is a multiple of m
+        while k <= j:
+            if not ok(k):
+                k += m
+                continue
+            lo = hi = k
+            while lo > i and ok(lo - 1):
+                lo -= 1
+            while hi < j and ok(hi + 1):
+                hi += 1
+            if hi - lo + 1 >= m:
+                out.extend(where[x][0] for x in range(lo, hi + 1))
+            k = hi + 1 + (-(where[hi][0] + 1)) % m
+        i = j + 1
+    return out
 
 
 ACTIONS: dict[str, ActionHandler] = {

@@ -38,6 +38,17 @@ def _corpus() -> list[str]:
              "\xa0 March 3, 2020 at 10:30 am",
              "\x1cJan 5, 2020", "｜ 2020-01-05", "— By Anna Smith", "Von Max Mustermann", "Автор: Иван Петров",
              "12:30 05.01.2020", "2/23/2022 at 8:29am", "AFP / Getty Images", "(Photo: Reuters)"]
+    # Whole examples side by side keep their runs (headers with teasers under them, dated lists, URL
+    # lines), which shuffled lines rarely rebuild; entity-coded CJK appears only after decoding.
+    blocks = [ex.input for r in RuleSet.load().rules for ex in r.rule.examples]
+    runs = ["&#24066;&#25919;&#24220; 批准 2024年5月1日\nMore Stories\nHarbour Reopens Today\nFleet Is Back",
+            "Related Posts\n" + "\n".join(f"Teaser number {i} about the harbour" for i in range(rng.randint(1, 14))),
+            "\n".join(f"Headline {i} of the list 2024-05-0{i % 9 + 1}" for i in range(rng.randint(1, 7))),
+            "You May Also Like\nHarbour Reopens\nSee the full story here.\nFleet Returns Home\nNew Ferry Route"]
+    prose = "The harbour reopened on Monday after a month of repairs, and the first ships came in at dawn."
+    for _ in range(80):
+        parts = [prose] * 3 + [rng.choice(runs if rng.random() < 0.4 else blocks) for _ in range(rng.randint(2, 6))]
+        texts.append("\n".join(parts + [prose] * 3))
     for k in range(320):
         # Some long documents, so rules limited to the first or last lines or fractions see both ends.
         lines = [rng.choice(pool) for _ in range(rng.randint(1, 40) if k < 300 else rng.randint(60, 150))]
@@ -53,6 +64,20 @@ def test_prefilter_gives_identical_removals(pair):
             b = reference.clean_text(text, url=url)
             assert a.removed == b.removed, text[:200]
             assert a.text == b.text and a.metadata == b.metadata
+
+
+def test_gate_prefixes_admit_every_line_the_full_list_admits():
+    from cleaner.rules.prefilter import GATE_CHARS, gate_prefixes
+
+    full = ["compare best deals at ", "compare best price on ", "add to cart", "add", "$", "buy now", "by "]
+    gate = gate_prefixes(full)
+    assert gate == ("$", "add", "buy now", "by ", "compare best")
+    assert all(len(p) <= GATE_CHARS for p in gate)
+    rng = random.Random(2)
+    for _ in range(2000):
+        line = rng.choice(full + [""]) + "".join(rng.choice("abdy $") for _ in range(rng.randint(0, 6)))
+        if line.startswith(tuple(full)):
+            assert line.startswith(gate)
 
 
 def test_anchor_extraction():
