@@ -28,7 +28,7 @@ from cleaner.document import Line
 from cleaner.options import DEFAULT_CACHE_ENTRIES
 from cleaner.rules.folding import fold
 from cleaner.rules.leadchars import first_char
-from cleaner.rules.prefilter import Prefilter
+from cleaner.rules.prefilter import DIGIT_COVER, Prefilter
 from cleaner.rules.ruleset import CompiledRule
 from cleaner.rules.schema import Position, Rule
 from cleaner.rules.shapes import has_cjk
@@ -143,6 +143,7 @@ class _Shortcuts:
         self.everywhere: Where = list(enumerate(doc.nonblank))
         self._by_lead: dict[str, Where] | None = None
         self._gated: Where | None = None
+        self._digits: list[bool] | None = None
         self._short: dict[tuple[int, int, bool], Where] = {}
 
     def by_lead(self) -> dict[str, Where]:
@@ -151,6 +152,13 @@ class _Shortcuts:
             for item in self.everywhere:
                 self._by_lead.setdefault(first_char(item[1].text), []).append(item)
         return self._by_lead
+
+    def digits(self) -> list[bool]:
+        """Per non-blank line: whether it may hold a digit (``DIGIT_COVER``)."""
+        if self._digits is None:
+            found = DIGIT_COVER.search
+            self._digits = [found(ln.text) is not None for ln in self.nonblank]
+        return self._digits
 
     def gated(self) -> Where:
         if self._gated is None:
@@ -206,6 +214,9 @@ class _Shortcuts:
             else:
                 found = pf.contains_any[cr.id]
                 where = [x for x in where if found(x[1].text)]
+        if where and cr.id in pf.digit_ids:
+            digits = self.digits()
+            where = [x for x in where if digits[x[0]]]
         if where and cr.rule.position is not None:
             where = _restrict(where, _position_ranges(cr.rule, self.doc.total))
         r = cr.rule

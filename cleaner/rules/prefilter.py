@@ -50,8 +50,13 @@ def _selectivity(cands: list[str]) -> tuple[int, float]:
     """How well a set of literals narrows the lines: its weakest member, then its average.
 
     Length stands for rarity, except for the commonest words, which count as two characters."""
-    sizes = [2 if c.strip() in _COMMON else len(c) for c in cands]
+    sizes = [2 if c.strip().lower() in _COMMON else _size(c) for c in cands]
     return min(sizes), sum(sizes) / len(sizes)
+
+
+def _size(literal: str) -> int:
+    # A symbol outside ASCII ("👉", "→", "©") is as rare as a word of five letters, at least.
+    return max(len(literal), 5) if any(not c.isascii() and not c.isalnum() for c in literal) else len(literal)
 
 
 def _required(items: Iterable, keep=None) -> list[str] | None:
@@ -72,7 +77,11 @@ def _required(items: Iterable, keep=None) -> list[str] | None:
             continue
         consider(["".join(run)] if run else None)
         run = []
-        if op is sre_c.SUBPATTERN:
+        if op is sre_c.IN and 0 < len(av) <= 8 and all(o is sre_c.LITERAL for o, _ in av):
+            # "(?:👉|→|►)" is parsed as a class of its characters: any one of them is required.
+            chars = [chr(c) for _, c in av]
+            consider(chars if keep is None or all(map(keep, chars)) else None)
+        elif op is sre_c.SUBPATTERN:
             consider(_required(av[-1], keep))
         elif op is sre_c.BRANCH:
             alts = [_required(b, keep) for b in av[1]]
@@ -116,6 +125,58 @@ def must_contain(rule: Rule) -> tuple[str, ...] | None:
 
 def _is_ideograph(ch: str) -> bool:
     return "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff"
+
+
+# Every character the `regex` module's \d matches lies in these ranges (RE2's \d is [0-9]); a
+# line without any of them cannot match a pattern that needs a digit (tests/rules/test_prefilter.py).
+DIGIT_COVER = re.compile("[0-9\u0660-\u1c59\ua620-\uabf9\uff10-\uff19\U00010000-\U0001ffff]")
+
+
+def _digit(op, av) -> bool:
+    """Whether this one-character item only ever matches a digit."""
+    if op is sre_c.LITERAL:
+        return DIGIT_COVER.fullmatch(chr(av)) is not None
+    if op is not sre_c.IN or not av or av[0][0] is sre_c.NEGATE:
+        return False
+    for kind, val in av:
+        if kind is sre_c.CATEGORY:
+            if val is not sre_c.CATEGORY_DIGIT:
+                return False
+        elif kind is sre_c.RANGE:
+            if not (DIGIT_COVER.fullmatch(chr(val[0])) and DIGIT_COVER.fullmatch(chr(val[1]))
+                    and val[1] - val[0] < 10):
+                return False
+        elif kind is not sre_c.LITERAL or DIGIT_COVER.fullmatch(chr(val)) is None:
+            return False
+    return True
+
+
+def _needs_digit(items: Iterable) -> bool:
+    """Whether every match of this sequence holds a digit."""
+    for op, av in items:
+        if _digit(op, av):
+            return True
+        if op is sre_c.SUBPATTERN and _needs_digit(av[-1]):
+            return True
+        if op is sre_c.BRANCH and all(_needs_digit(b) for b in av[1]):
+            return True
+        if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT) and av[0] >= 1 and _needs_digit(av[2]):
+            return True
+        if op is sre_c.ATOMIC_GROUP and _needs_digit(av):
+            return True
+    return False
+
+
+def needs_digit(rule: Rule) -> bool:
+    """Whether every line the rule matches holds a digit: a date, a time, a count."""
+    sources = [phrase_to_regex(p.strip()) for p in rule.phrases] + list(rule.patterns)
+    if not sources:
+        return False
+    for source in sources:
+        parsed = parse_pattern(source)
+        if parsed is None or not _needs_digit(parsed):
+            return False
+    return True
 
 
 def _usable(anchor: str) -> bool:
@@ -172,6 +233,7 @@ class RuleIndexing:
     prefixes: frozenset[str] | None = None
     lead: LeadChars | None = None
     contains: tuple[str, ...] | None = None
+    digit: bool = False  # every matching line holds a digit
 
 
 def index_rule(rule: Rule) -> RuleIndexing:
@@ -191,7 +253,7 @@ def index_rule(rule: Rule) -> RuleIndexing:
     prefixes = rule_line_prefixes(rule)
     lead = rule_lead(rule) if prefixes is None else None
     return RuleIndexing(prefixes=frozenset(prefixes) if prefixes is not None else None, lead=lead,
-                        contains=must_contain(rule))
+                        contains=must_contain(rule), digit=needs_digit(rule))
 
 
 class Prefilter:
@@ -212,13 +274,11 @@ class Prefilter:
         self.lead: dict[str, LeadChars] = {}  # the rest of the line-anchored rules: allowed first characters
         self.contains: dict[str, tuple[str, ...]] = {}  # literals such as ":" or "©" their lines must contain
         self.contains_any: dict[str, Callable[[str], object]] = {}  # for two or more: a search for any of them
+        digit: set[str] = set()  # rules whose lines must hold a digit
         for cr in rules:
             if cr.rule.html_rule:
                 continue
-            header = cr.rule.run.header if cr.rule.run is not None else None
-            for k in (exact_line_keys(header) or ()) if header is not None else ():
-                self.header_keys.setdefault(k, set()).add(cr.id)
-                self.exact_max_words = max(self.exact_max_words, len(k.split()))
+            self._index_header(cr)
             ix = cr.indexing if cr.indexing is not None else index_rule(cr.rule)
             if ix.exact_keys is not None:
                 for k in ix.exact_keys:
@@ -235,10 +295,9 @@ class Prefilter:
                 prefixes |= ix.prefixes
             elif ix.lead is not None:
                 self.lead[cr.id] = ix.lead
-            if ix.contains is not None:
-                self.contains[cr.id] = ix.contains
-                if len(ix.contains) > 1:  # one C-level scan for "any of them": the same answer as ``any(a in t)``
-                    self.contains_any[cr.id] = re.compile("|".join(map(re.escape, ix.contains))).search
+            if ix.digit:
+                digit.add(cr.id)
+            self._index_contains(cr.id, ix.contains)
         for a, ids in by_anchor.items():
             self.automaton.add_word(a, tuple(sorted(ids)))
         self.anchored_ids = frozenset(self.anchored)
@@ -247,6 +306,7 @@ class Prefilter:
         self.header_ids = frozenset(i for ids in self.header_keys.values() for i in ids)
         self.keyed = bool(self.exact_keys or self.header_keys)  # whether lines need a key lookup at all
         self.gated_ids = frozenset(gated)
+        self.digit_ids = frozenset(digit)
         self.gate_prefixes = gate_prefixes(prefixes)
         self.gate_len = max(map(len, self.gate_prefixes), default=0)
         self._gate_by_first: dict[str, tuple[str, ...]] = {}
@@ -256,6 +316,18 @@ class Prefilter:
         self.empty = not by_anchor
         if not self.empty:
             self.automaton.make_automaton()
+
+    def _index_header(self, cr: CompiledRule) -> None:
+        header = cr.rule.run.header if cr.rule.run is not None else None
+        for k in (exact_line_keys(header) or ()) if header is not None else ():
+            self.header_keys.setdefault(k, set()).add(cr.id)
+            self.exact_max_words = max(self.exact_max_words, len(k.split()))
+
+    def _index_contains(self, rid: str, contains: tuple[str, ...] | None) -> None:
+        if contains is not None:
+            self.contains[rid] = contains
+            if len(contains) > 1:  # one C-level scan for "any of them": the same answer as ``any(a in t)``
+                self.contains_any[rid] = re.compile("|".join(map(re.escape, contains))).search
 
     def gate(self, text: str) -> bool:
         """Could a gated rule match this line? (False means none of them can.)"""

@@ -66,6 +66,36 @@ def test_prefilter_gives_identical_removals(pair):
             assert a.text == b.text and a.metadata == b.metadata
 
 
+@pytest.mark.parametrize("pattern,want", [
+    (r"\d{1,2}:\d{2}", True),
+    (r"(?:Jan|Feb)\.? \d{1,2}, \d{4}", True),
+    (r"[0-9]+ comments", True),
+    (r"(?:\d+ min read|Yesterday)", False),  # one branch has no digit
+    (r"\d*\s*comments", False),  # the digits may be absent
+    (r"[^0-9]+", False),
+    (r"[\d\w]+", False),
+    (r"Page (?:\d|[٠-٩])", True),
+])
+def test_needs_digit(pattern, want):
+    from cleaner.rules.prefilter import needs_digit
+    from cleaner.rules.schema import Rule
+
+    rule = Rule(id="t.x", description="test", action="drop-line", patterns=[pattern])
+    assert needs_digit(rule) is want
+    if want:  # and the cover says so for every digit the engines accept
+        assert not regex.search(pattern, "no figures here")
+
+
+def test_digit_cover_holds_every_digit_either_engine_matches():
+    import sys
+
+    from cleaner.rules.prefilter import DIGIT_COVER
+
+    missed = [hex(c) for c in range(sys.maxunicode + 1) if regex.match(r"\d", chr(c)) and not DIGIT_COVER.match(chr(c))]
+    assert missed == []
+    assert not DIGIT_COVER.search("The harbour’s “reopening” — Ünïcödé, Ελληνικά, Русский, 中文")
+
+
 def test_gate_prefixes_admit_every_line_the_full_list_admits():
     from cleaner.rules.prefilter import GATE_CHARS, gate_prefixes
 
