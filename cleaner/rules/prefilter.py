@@ -26,7 +26,7 @@ from cleaner.rules.leadchars import LeadChars, pattern_lead
 from cleaner.rules.matching import CANONICAL_CHARS, CHAR_CLASSES, phrase_to_regex
 from cleaner.rules.regex_tree import parse_pattern, sre_c
 from cleaner.rules.schema import Matcher, Rule
-from cleaner.rules.shapes import shape_literals
+from cleaner.rules.shapes import cjk_chars, shape_literals
 
 if TYPE_CHECKING:
     from cleaner.rules.ruleset import CompiledRule
@@ -123,10 +123,6 @@ def must_contain(rule: Rule) -> tuple[str, ...] | None:
     return tuple(sorted(set(out))) or None
 
 
-def _is_ideograph(ch: str) -> bool:
-    return "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff"
-
-
 # Every character the `regex` module's \d matches lies in these ranges (RE2's \d is [0-9]); a
 # line without any of them cannot match a pattern that needs a digit (tests/rules/test_prefilter.py).
 DIGIT_COVER = re.compile("[0-9\u0660-\u1c59\ua620-\uabf9\uff10-\uff19\U00010000-\U0001ffff]")
@@ -186,8 +182,7 @@ def _usable(anchor: str) -> bool:
     # character is about half a word (``shapes.word_count``): two of them ("权归") are as rare
     # as a three-letter English anchor, and without them a Chinese rule ran on every line.
     a = anchor.strip()
-    size = sum(2 if _is_ideograph(c) else 1 for c in a) if not a.isascii() else len(a)
-    return size >= MIN_ANCHOR or any(not c.isascii() and not c.isalnum() for c in a)
+    return len(a) + cjk_chars(a) >= MIN_ANCHOR or any(not c.isascii() and not c.isalnum() for c in a)
 
 
 def rule_anchors(rule: Rule) -> list[str] | None:
@@ -266,7 +261,6 @@ class Prefilter:
         self.exact_keys: dict[str, set[str]] = {}
         # The same for the headers of drop-run rules: key -> ids of the rules whose header it is.
         self.header_keys: dict[str, set[str]] = {}
-        self.exact_max_words = 0
         # Rules without anchors but anchored at the line start: a line must start with one of
         # their literal prefixes. One startswith() per line stands for all of them.
         prefixes: set[str] = set()
@@ -283,7 +277,6 @@ class Prefilter:
             if ix.exact_keys is not None:
                 for k in ix.exact_keys:
                     self.exact_keys.setdefault(k, set()).add(cr.id)
-                    self.exact_max_words = max(self.exact_max_words, len(k.split()))
                 continue
             if ix.anchors is not None:
                 self.anchored[cr.id] = list(ix.anchors)
@@ -305,6 +298,7 @@ class Prefilter:
         self.indexed_ids = self.anchored_ids | self.exact_ids  # rules that run only where the index found them
         self.header_ids = frozenset(i for ids in self.header_keys.values() for i in ids)
         self.keyed = bool(self.exact_keys or self.header_keys)  # whether lines need a key lookup at all
+        self.exact_max_words = max((len(k.split()) for k in (*self.exact_keys, *self.header_keys)), default=0)
         self.gated_ids = frozenset(gated)
         self.digit_ids = frozenset(digit)
         self.gate_prefixes = gate_prefixes(prefixes)
@@ -321,7 +315,6 @@ class Prefilter:
         header = cr.rule.run.header if cr.rule.run is not None else None
         for k in (exact_line_keys(header) or ()) if header is not None else ():
             self.header_keys.setdefault(k, set()).add(cr.id)
-            self.exact_max_words = max(self.exact_max_words, len(k.split()))
 
     def _index_contains(self, rid: str, contains: tuple[str, ...] | None) -> None:
         if contains is not None:

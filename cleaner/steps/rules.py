@@ -163,7 +163,8 @@ def drop_run(cr: CompiledRule, sel: Candidates, plan: Plan, ctx: PageContext) ->
         # Only lines after a header can be in a run: the shape is tried on those alone (the same
         # runs as the general walk below, at a fraction of its cost).
         allowed = {nb for nb, _ in sel.where}
-        heads = {nb for nb in (range(len(nonblank)) if may_head is None else may_head) if is_header(nb)}
+        heads = {nb for nb in (range(len(nonblank)) if sel.heads is None else sel.heads)
+                 if header.matches(nonblank[nb].text, ctx)}
         for h in sorted(heads):
             last = h
             while (last - h <= run.max_lines and last + 1 in allowed and last + 1 not in heads
