@@ -197,6 +197,8 @@ class _Shortcuts:
                 where = [(i, ln) for i, ln in where if lo <= nwords[i] <= hi]
         elif cr.id in pf.exact_ids:
             where = [(i, nonblank[i]) for i in self.exact.get(cr.id, ())]
+            if bounded:  # a phrase longer than max_words never matches a whole line
+                where = [(i, ln) for i, ln in where if lo <= nwords[i] <= hi]
         elif cr.id in pf.lead:
             lead = pf.lead[cr.id]
             runs = [v for c, v in self.by_lead().items() if lead.admits(c)]

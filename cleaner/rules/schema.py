@@ -207,6 +207,11 @@ class Rule(Matcher):
             raise ValueError("action 'drop-run' needs a 'run' (at least 'min_lines')")
         if self.action != "drop-run" and self.run is not None:
             raise ValueError("'run' is only for action 'drop-run'")
+        if self.max_words is not None:
+            long = [p for p in self.phrases if len(p.split()) > self.max_words]
+            if long:
+                raise ValueError(f"phrase {long[0]!r} has {len(long[0].split())} words, more than max_words "
+                                 f"({self.max_words}): a line holding it is always too long, so it never matches")
         if self.max_matches is not None and (self.action != "drop-line" or self.captures):
             raise ValueError("'max_matches' is only for action 'drop-line' without 'captures'")
         if self.keep_group is not None:

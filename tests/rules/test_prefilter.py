@@ -190,7 +190,7 @@ def _html_pages() -> list[tuple[str, str | None]]:
 <p class="x\tsharedaddy">Blog at WordPress.com.</p></body></html>""", "https://example.wordpress.com/2020/01/05/budget/"))
     wcxb = ROOT.parent / "shared" / "data" / "wcxb-dev" / "html"
     if wcxb.is_dir():
-        pages += [(gzip.open(f).read().decode("utf-8", "replace"), None) for f in sorted(wcxb.glob("*.html.gz"))[:15]]
+        pages += [(gzip.open(f).read().decode("utf-8", "replace"), None) for f in sorted(wcxb.glob("*.html.gz"))[:60]]
     return pages
 
 
@@ -206,6 +206,66 @@ def test_html_fast_paths_give_identical_records(pair):
         b = reference.clean_html(html, url=url)
         assert a.text == b.text and a.removed == b.removed
         assert a.provenance["html_removals"] == b.provenance["html_removals"]
+
+
+_NESTED_WIDGETS = """<html><body class="modal-open"><div class="post"><p>The council approved the budget on
+Monday night after a long debate, and the mayor called it an important step.</p>
+<div id="exitModal" class="modal"><p>Wait! Get our weekly letter.</p>
+<div class="modal-body newsletter-signup"><p>Enter your email:</p></div></div>
+<div class="x" id="cookie-bar">We use cookies.</div>
+<div class='a"b&apos;c popup'><p>Both quotes in one class value.</p></div>
+<div class="tooltip">term<span class="tooltiptext">A definition.</span></div>
+<figure><img src="a.jpg"><figcaption>Loose caption.</figcaption></figure>
+<p>Work is due to begin in the spring, the mayor said, and the harbour will reopen.</p></div></body></html>"""
+
+
+def test_html_rules_by_candidate_elements_give_the_records_of_whole_tree_queries(tmp_path):
+    """The pruning shortcut (test only the elements whose class or id holds a key) against the
+    plain queries, with nested matches, drops inside drops, both quote kinds in one class value,
+    and XPaths the shortcut must leave alone (a positional predicate, a second step)."""
+    (tmp_path / "extra.yaml").write_text('''version: 1
+name: extra
+description: shapes the pruning shortcut must handle
+rules:
+  - id: extra.nested
+    description: both a modal and the sign-up box inside it
+    action: drop-element
+    xpaths:
+      - //div[contains(@class, 'modal')]
+  - id: extra.positional
+    description: a positional predicate, queried whole
+    action: drop-element
+    xpaths:
+      - //*[contains(@class, 'post')]/p[2]
+      - //p[contains(@class, 'nothing') or contains(@id, 'x')][1]
+  - id: extra.quotes
+    description: a class value with both quote kinds
+    action: drop-element
+    xpaths:
+      - //*[contains(@class, 'popup')][count(.//p) = 1]
+''', encoding="utf-8")
+    fired: set[str] = set()
+    for fast in (Cleaner(rules=[tmp_path / "extra.yaml"], default_rules=False), Cleaner()):
+        reference = Cleaner(ruleset=fast.ruleset, prefilter=False)
+        a, b = fast.clean_html(_NESTED_WIDGETS), reference.clean_html(_NESTED_WIDGETS)
+        assert a.provenance["html_removals"] == b.provenance["html_removals"]
+        assert a.text == b.text and a.removed == b.removed
+        fired |= {r["rule"] for r in a.provenance["html_removals"]}
+        if fast.ruleset.packs[0].name != "extra":
+            assert "A definition" not in a.text and "term" in a.text
+    assert {"extra.nested", "extra.quotes", "extra.positional", "html-widgets.dialogs", "html-widgets.cookie-consent",
+            "html-widgets.tooltips", "html-widgets.loose-figcaptions"} <= fired
+
+
+def test_context_form_rewrites_only_boolean_predicates():
+    from cleaner.steps.prune import context_form
+
+    assert context_form("//*[self::div or self::p] [contains(@class, 'a')] [string-length(.) <= 9]") is not None
+    assert context_form("//div[not(.//main)][contains(@id, 'x')]") is not None
+    for xp in ("//div[1]", "//div[last()]", "//div[position() < 3]", "//div[count(p)]",
+               "//div/p[contains(@class, 'a')]", "//div[contains(@class, 'a')] | //p", "//div",
+               "//div[string-length(.)]", "(//div)[contains(@class, 'a')]"):
+        assert context_form(xp) is None, xp
 
 
 def test_reverse_filter_pattern_relaxing():

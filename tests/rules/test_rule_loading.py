@@ -282,3 +282,14 @@ def test_max_matches_is_only_for_drop_line(tmp_path):
     e = load_error(tmp_path, body)
     assert any("'max_matches' is only for action 'drop-line'" in p.message and p.rule_id == "test.ok"
                for p in e.problems)
+
+
+def test_phrase_longer_than_max_words_is_a_load_error(tmp_path):
+    # Such a phrase can never fire (its line is always too long); the fast path once removed it
+    # anyway, so the two engines disagreed. Now the pack author hears about it at load.
+    body = pack(GOOD_RULE.replace('["Fine Print"]', '["Fine Print", "Print version | PDA version"]')
+                .replace("    action: drop-line", "    action: drop-line\n    max_words: 3"))
+    e = load_error(tmp_path, body)
+    (p,) = e.problems
+    assert p.rule_id == "test.ok" and p.path.endswith("p.yaml") and p.line == 5
+    assert "'Print version | PDA version' has 5 words, more than max_words (3)" in p.message
