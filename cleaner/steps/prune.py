@@ -200,7 +200,7 @@ class PruneElements:
                 if not isinstance(found, list):
                     continue  # loading rejects such expressions; never crash a document on one
                 for el in found:
-                    if not isinstance(el, etree._Element) or el.getparent() is None:
+                    if not isinstance(el, etree._Element) or el.getparent() is None or not _attached(el, tree):
                         continue  # the root, a text node, or already dropped with an ancestor
                     text = el.text_content() if isinstance(el, lxml_html.HtmlElement) else ""
                     records.append({
