@@ -25,8 +25,7 @@ class _PageKeys:
     classes: set[str]  # class tokens, split as XPath's normalize-space splits them
     ids: set[str]
     values: str  # every class and id value, joined: what an XPath's contains(@class, ...) can find
-    class_values: set[str]
-    id_values: set[str]
+    class_values: set[str]  # the class values whole (``classes`` holds their tokens)
     _holders: list[Any] | None = None
 
     def admit(self, keys: SelectorKeys | frozenset[str]) -> bool:
@@ -43,7 +42,7 @@ class _PageKeys:
         cheaper than each rule's own query walking the tree with its contains() tests."""
         if self._holders is None:
             classes = list(filter(any_key.search, self.class_values))
-            ids = list(filter(any_key.search, self.id_values))
+            ids = list(filter(any_key.search, self.ids))
             parts = [f"//@{attr}[{' or '.join(f'. = {_literal(v)}' for v in vals)}]"
                      for attr, vals in (("class", classes), ("id", ids)) if vals]
             self._holders = _compile(f"({' | '.join(parts)})/parent::*")(tree) if parts else []
@@ -75,7 +74,7 @@ def _page_keys(tree: lxml_html.HtmlElement) -> _PageKeys:
     raw_classes, ids = classes_xp(tree), ids_xp(tree)
     joined = " ".join(raw_classes)
     return _PageKeys(set(joined.translate(_XML_SPACE).split(" ")), set(ids), joined + " " + " ".join(ids),
-                     set(raw_classes), set(ids))
+                     set(raw_classes))
 
 
 @functools.cache
@@ -148,9 +147,7 @@ def context_form(xpath: str) -> Any:
     preds = _predicates(xpath.strip()[m.end():])
     if preds is None or not all(_is_boolean(p) for p in preds):
         return None
-    from lxml import etree
-
-    return etree.XPath(f"self::{m.group(1)}" + "".join(f"[{p}]" for p in preds))
+    return _compile(f"self::{m.group(1)}" + "".join(f"[{p}]" for p in preds))
 
 
 def _attached(el: Any, root: Any) -> bool:
@@ -178,8 +175,9 @@ class PruneElements:
         ctx = context_form(source) if isinstance(keys, frozenset) and source else None
         if ctx is not None:
             # Only the elements that carry one of the XPath's required substrings are tested,
-            # instead of a query that walks the whole tree with its contains() tests.
-            return [el for el in page.holders(tree, self.any_key, keys) if _attached(el, tree) and ctx(el)]
+            # instead of a query that walks the whole tree with its contains() tests. Those an
+            # earlier rule dropped are left out where every rule's elements are (``apply``).
+            return [el for el in page.holders(tree, self.any_key, keys) if ctx(el)]
         # A selector naming a class or id the page lacks cannot match: its query is skipped.
         return xp(tree) if page.admit(keys) else []
 
