@@ -4,8 +4,8 @@ For each page, in one process and alternating which runs first (so drift in mach
 both sides alike), times
   * trafilatura alone: decode + parse + ``bare_extraction`` with cleaner's options and metadata
     (``cleaner.extract.extract_html``, the baseline of the evaluation);
-  * cleaner: ``Cleaner().clean_html`` (decode, parse, HTML rules, the same extraction, text rules,
-    provenance),
+  * cleaner: ``Cleaner().clean_html`` (decode, parse, HTML rules, the same extraction, the rescue
+    of truncated extractions, text rules, provenance),
 and reports the totals, the overhead and where cleaner's extra time goes. CPU time of this
 process is used (``time.process_time``), so other jobs on the machine disturb it less.
 
@@ -34,6 +34,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import cleaner.api as api
+    import cleaner.rescue as rescue
     from cleaner import Cleaner
     from cleaner.extract import extract_html
 
@@ -76,7 +77,9 @@ def main() -> None:
         stages.clear()
         if rep == 0:
             timed(api, "parse_html", "decode + parse")
-            timed(api, "extract_html", "trafilatura extraction")
+            timed(rescue, "trafilatura_extraction", "trafilatura extraction")
+            timed(rescue, "paragraph_chars", "rescue test (<p> text)")
+            timed(rescue, "readability_text", "rescue (readability-lxml)")
             timed(api.PruneElements, "apply", "HTML rules (prune)")
             timed(api.Cleaner, "_clean", "text rules + provenance")
             timed(cleaner.ruleset, "selection", "rule selection (both passes)")

@@ -10,11 +10,13 @@ from typing import Any
 
 from cleaner import __version__
 from cleaner.document import Document, Removal, rebuild, split_lines
-from cleaner.extract import Extraction, NotHtml, extract_html, parse_html
+from cleaner.extract import Extraction, NotHtml, parse_html
+from cleaner.language import contradicts
 from cleaner.options import CleanOptions
 from cleaner.provenance import PROVENANCE_FORMS, build_provenance, record_provenance, removals_of
 from cleaner.readers.base import fingerprint
 from cleaner.readers.decode import DecodeError, decode_bytes
+from cleaner.rescue import extract_with_rescue
 from cleaner.rules.candidates import CandidateSelector, FastSelector, ReferenceSelector
 from cleaner.rules.ruleset import CompiledRule, RuleSet
 from cleaner.rules.schema import KINDS
@@ -184,7 +186,8 @@ class Cleaner:
         language: str | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> CleanResult:
-        """HTML rules prune the page, trafilatura extracts it, then the text rules run.
+        """HTML rules prune the page, trafilatura extracts it (readability rescues a truncated
+        extraction, ``cleaner.rescue``), then the text rules run.
 
         Raises ``NoContent`` when the page has no main content, ``NotHtml`` (a ``ValueError``) when it is not HTML.
         """
@@ -216,14 +219,17 @@ class Cleaner:
             self._site(doc, doc.url), doc.language, html_text, not self.use_prefilter, html_only=True
         )
         pruned = PruneElements(sel.html_rules, skip_absent=self.use_prefilter).apply(tree)
-        extraction = extract_html(tree, url=doc.url, options=self.clean_options)
+        extraction = extract_with_rescue(tree, url=doc.url, options=self.clean_options)
         meta = {**extraction.metadata, **doc.metadata}
         url = doc.url or meta.get("url")
+        # The page's own <html lang> chooses language packs unless its text plainly says otherwise.
+        declared = meta.get("language") if isinstance(meta.get("language"), str) else None
+        ignored = doc.language is None and declared is not None and contradicts(declared, extraction.text)
         text_doc = Document(
             id=doc.id,
             text=extraction.text,
             url=url,
-            language=doc.language or meta.get("language"),
+            language=doc.language or (None if ignored else declared),
             metadata=meta,
             source={**doc.source, **fingerprint(raw)} if "sha256" not in doc.source else doc.source,
             # Markdown extraction is cleaned as Markdown: the Markdown packs take its link syntax.
@@ -236,8 +242,13 @@ class Cleaner:
             "chars": len(extraction.text),
             "sha256": hashlib.sha256(extraction.text.encode("utf-8", "surrogatepass")).hexdigest(),
         }
+        if extraction.rescue is not None:  # readability's text, not trafilatura's: said in the record
+            prov["extraction"]["rescue"] = extraction.rescue
         prov["html_removals"] = pruned
         prov["warnings"].extend(f"extraction: {w}" for w in extraction.warnings)
+        if ignored:
+            prov["warnings"].append(f"language: the page declares {declared!r} but its text is not in it; "
+                                    "language packs were chosen as for unlabelled text")
         return result
 
     def learn(

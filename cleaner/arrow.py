@@ -38,7 +38,8 @@ PROVENANCE = pa.struct([
     ("removals", pa.list_(REMOVAL)),
     ("counts", COUNTS),
     ("warnings", pa.list_(_S)),
-    ("extraction", pa.struct([("tool", _S), ("version", _S), ("options", _S), ("chars", _I), ("sha256", _S)])),
+    ("extraction", pa.struct([("tool", _S), ("version", _S), ("options", _S), ("chars", _I), ("sha256", _S),
+                              ("rescue", _S)])),
     ("html_removals", pa.list_(HTML_REMOVAL)),
     ("other", _S),
 ])
@@ -70,8 +71,9 @@ def provenance_row(prov: dict[str, Any] | None) -> dict[str, Any] | None:
                           "options": _json(c["options"]) if "options" in c else None}
     if "extraction" in prov:
         e = dict(prov["extraction"])
-        if "options" in e:
-            e["options"] = _json(e["options"])
+        for k in ("options", "rescue"):
+            if k in e:
+                e[k] = _json(e[k])
         row["extraction"] = e
     other = {k: v for k, v in prov.items() if k not in _KNOWN}
     row["other"] = _json(other) if other else None
@@ -108,7 +110,7 @@ def provenance_dict(row: dict[str, Any] | None) -> dict[str, Any] | None:
             v = {k: x for k, x in v.items() if x is not None and k != "other"}
             v.update(json.loads(other) if other else {})
         elif key in ("cleaner", "extraction", "rules", "counts"):
-            v = {k: (json.loads(x) if k == "options" else x) for k, x in v.items() if x is not None}
+            v = {k: (json.loads(x) if k in ("options", "rescue") else x) for k, x in v.items() if x is not None}
         elif key in ("removals", "html_removals"):
             v = [{k: x for k, x in r.items() if x is not None} for r in v]
         out[key] = v

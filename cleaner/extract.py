@@ -38,6 +38,7 @@ class Extraction:
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # what trafilatura's libraries warned about
+    rescue: dict[str, Any] | None = None  # set when cleaner.rescue replaced a truncated extraction
 
     @staticmethod
     def provenance(options: CleanOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
@@ -76,6 +77,14 @@ def extract_html(
 ) -> Extraction:
     """trafilatura alone, with cleaner's options: the baseline cleaner is measured against."""
     tree = parse_html(html) if isinstance(html, str | bytes) else html
+    extraction = trafilatura_extraction(tree, url, options)
+    if not extraction.text.strip():
+        raise NoContent("trafilatura found no main content in the page" + depth_note(tree))
+    return extraction
+
+
+def trafilatura_extraction(tree: lxml_html.HtmlElement, url: str | None, options: CleanOptions) -> Extraction:
+    """trafilatura's text and metadata; the text may be empty (``extract_html`` raises then)."""
     language = page_language(tree)
     from trafilatura import bare_extraction
 
@@ -84,10 +93,12 @@ def extract_html(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         doc = bare_extraction(tree, url=url, with_metadata=True, **options.trafilatura_options())
+        text = (doc.text or "") if doc is not None else ""
+        if doc is None:  # no main content: the page's metadata still holds (for a rescued text)
+            from trafilatura.metadata import extract_metadata
+
+            doc = extract_metadata(tree, default_url=url)
     found = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
-    text = (doc.text or "") if doc is not None else ""
-    if not text.strip():
-        raise NoContent("trafilatura found no main content in the page" + _depth_note(tree))
     meta: dict[str, Any] = {}
     for name in METADATA_FIELDS:
         value = getattr(doc, name, None)
@@ -104,7 +115,7 @@ def extract_html(
 PARSER_MAX_DEPTH = 255  # libxml2's HTML parser drops elements nested deeper than this
 
 
-def _depth_note(tree: lxml_html.HtmlElement) -> str:
+def depth_note(tree: lxml_html.HtmlElement) -> str:
     """Why a page may have no content: the parser dropped what was nested too deeply."""
     stack = [(tree, 1)]
     while stack:

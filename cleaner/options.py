@@ -14,6 +14,7 @@ from typing import Any
 OUTPUTS = ("text", "markdown")
 DEFAULT_MATCH_BUDGET = 5_000_000
 DEFAULT_CACHE_ENTRIES = 4096
+DEFAULT_RESCUE = {"below": 0.3, "ratio": 1.5}  # CleanOptions' rescue_below and rescue_ratio
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,12 @@ class CleanOptions:
     """Keep images (their source and alt text) in the extracted text."""
     output: str = "text"
     """Extracted text as plain ``text``, or ``markdown`` that keeps headings and lists (for RAG)."""
+    rescue: bool = True
+    """HTML, plain text output: a truncated extraction is rescued by readability-lxml (``cleaner.rescue``)."""
+    rescue_below: float = 0.3
+    """The rescue is tried when trafilatura's text is shorter than this share of the page's ``<p>`` text."""
+    rescue_ratio: float = 1.5
+    """readability's text replaces trafilatura's when it has at least this many times the words."""
     chunk_size: int = 16
     """Documents sent to a worker process at a time; at most ``2 × workers`` chunks are in flight.
     Records with their removals are large Python objects: 16 keeps the parent under 80 MB
@@ -62,6 +69,8 @@ class CleanOptions:
             raise ValueError("max_document_bytes and match_budget must be positive")
         if self.favor_precision and self.favor_recall:
             raise ValueError("favor_precision and favor_recall exclude each other: choose one")
+        if not 0 <= self.rescue_below <= 1 or self.rescue_ratio < 1:
+            raise ValueError("rescue_below must be in [0, 1] and rescue_ratio at least 1")
         if self.output not in OUTPUTS:
             raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, not {self.output!r}")
         if min(self.chunk_size, self.checkpoint_every, self.workers, self.cache_entries) < 1:
@@ -93,11 +102,20 @@ class CleanOptions:
 
     def extraction_provenance(self) -> dict[str, Any]:
         """The options recorded in ``provenance.extraction.options``: exactly what trafilatura got,
-        plus ``output`` when it is not the default (so default records stay as they were)."""
-        opts = self.trafilatura_options()
+        plus ``output`` and ``rescue`` when they are not the defaults (so default records stay as they were)."""
+        opts: dict[str, Any] = self.trafilatura_options()
         if self.output != "text":
             opts["output"] = self.output
+        settings = {"below": self.rescue_below, "ratio": self.rescue_ratio}
+        if not self.rescue or settings != DEFAULT_RESCUE:
+            opts["rescue"] = settings if self.rescue else False
         return opts
+
+    def rescue_settings(self) -> dict[str, float] | None:
+        """The rescue's thresholds, or None when it is off (or cannot apply: Markdown output)."""
+        if not self.rescue or self.output != "text":
+            return None
+        return {"below": self.rescue_below, "ratio": self.rescue_ratio}
 
     def guard_provenance(self) -> dict[str, Any]:
         """What ``provenance.cleaner.options`` records: the options that change the text-rule step."""

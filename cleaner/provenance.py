@@ -87,7 +87,7 @@ def build_provenance(
 PROVENANCE_FORMS = ("full", "compact", "none")
 # What a compact record keeps of the blocks that are the same for every document of a run; the
 # rest (rule packs, options, extraction settings) is in the run manifest (cleaner.manifest).
-_EXTRACTION_KEPT = ("chars", "sha256")
+_EXTRACTION_KEPT = ("chars", "sha256", "rescue")
 
 
 @lru_cache(maxsize=64)
@@ -98,7 +98,7 @@ def _shared(key: str, value: str) -> dict[str, str]:
 
 def compact_provenance(prov: dict[str, Any]) -> dict[str, Any]:
     """The full provenance less what every record of a run shares: ``rules`` keeps its sha256,
-    ``cleaner`` its version, ``extraction`` its characters and sha256. Everything about the
+    ``cleaner`` its version, ``extraction`` its characters, sha256 and rescue. Everything about the
     document itself (source, removals, counts, warnings, html_removals) is kept, so the record
     still rebuilds exactly; the manifest with the same ``rules.sha256`` holds the rest."""
     out: dict[str, Any] = {}

@@ -151,6 +151,7 @@ class ExtractArgs:
     include_tables: bool = True
     include_formatting: bool = False
     include_images: bool = False
+    rescue: bool = True
     markdown: bool = False
 
     def clean_options(self, **more: Any) -> CleanOptions:

@@ -74,7 +74,7 @@ def test_no_main_content_raises_and_cli_writes_error_record(cleaner, tmp_path):
     out = tmp_path / "o.jsonl"
     proc = run_cli("clean", str(HTML_DIR), "-o", str(out))
     assert proc.returncode == 1
-    assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["harbour"]
+    assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["harbour", "popup-wrapped"]
     (err,) = [json.loads(x) for x in (tmp_path / "o.jsonl.errors.jsonl").read_text().splitlines()]
     assert err["id"] == "empty" and err["error"] == "no-content"
 

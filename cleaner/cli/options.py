@@ -164,6 +164,10 @@ FormattingOpt = Annotated[
     bool, typer.Option("--include-formatting", rich_help_panel=_EXTRACT, help="Keep emphasis marks (as Markdown).")
 ]
 ImagesOpt = Annotated[bool, typer.Option("--include-images", rich_help_panel=_EXTRACT, help="Keep images.")]
+RescueOpt = Annotated[
+    bool, typer.Option("--rescue/--no-rescue", rich_help_panel=_EXTRACT,
+                       help="When trafilatura's text looks truncated, let readability-lxml extract the page too.")
+]
 MarkdownOpt = Annotated[
     bool, typer.Option("--markdown", rich_help_panel=_EXTRACT, help="Extract Markdown: keep headings and lists.")
 ]
@@ -205,6 +209,7 @@ with_extraction_flags = flag_group("extraction", (
     ("include_tables", TablesOpt, True, "include_tables"),
     ("include_formatting", FormattingOpt, False, "include_formatting"),
     ("include_images", ImagesOpt, False, "include_images"),
+    ("rescue", RescueOpt, True, "rescue"),
     ("markdown", MarkdownOpt, False, "markdown"),
 ), ExtractArgs)
 """The HTML extraction flags, as ``extraction: ExtractArgs`` (clean, explain)."""
