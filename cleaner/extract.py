@@ -77,9 +77,13 @@ def extract_html(
 ) -> Extraction:
     """trafilatura alone, with cleaner's options: the baseline cleaner is measured against."""
     tree = parse_html(html) if isinstance(html, str | bytes) else html
-    extraction = trafilatura_extraction(tree, url, options)
+    return with_content(trafilatura_extraction(tree, url, options), tree)
+
+
+def with_content(extraction: Extraction, tree: lxml_html.HtmlElement) -> Extraction:
+    """``extraction`` if it holds text, else NoContent (saying when the parser dropped deep elements)."""
     if not extraction.text.strip():
-        raise NoContent("trafilatura found no main content in the page" + depth_note(tree))
+        raise NoContent("trafilatura found no main content in the page" + _depth_note(tree))
     return extraction
 
 
@@ -115,7 +119,7 @@ def trafilatura_extraction(tree: lxml_html.HtmlElement, url: str | None, options
 PARSER_MAX_DEPTH = 255  # libxml2's HTML parser drops elements nested deeper than this
 
 
-def depth_note(tree: lxml_html.HtmlElement) -> str:
+def _depth_note(tree: lxml_html.HtmlElement) -> str:
     """Why a page may have no content: the parser dropped what was nested too deeply."""
     stack = [(tree, 1)]
     while stack:

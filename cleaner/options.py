@@ -14,7 +14,6 @@ from typing import Any
 OUTPUTS = ("text", "markdown")
 DEFAULT_MATCH_BUDGET = 5_000_000
 DEFAULT_CACHE_ENTRIES = 4096
-DEFAULT_RESCUE = {"below": 0.3, "ratio": 1.5}  # CleanOptions' rescue_below and rescue_ratio
 
 
 @dataclass(frozen=True)
@@ -106,15 +105,18 @@ class CleanOptions:
         opts: dict[str, Any] = self.trafilatura_options()
         if self.output != "text":
             opts["output"] = self.output
-        settings = {"below": self.rescue_below, "ratio": self.rescue_ratio}
-        if not self.rescue or settings != DEFAULT_RESCUE:
-            opts["rescue"] = settings if self.rescue else False
+        thresholds = (self.rescue_below, self.rescue_ratio)
+        if not self.rescue or thresholds != (CleanOptions.rescue_below, CleanOptions.rescue_ratio):
+            opts["rescue"] = self._rescue_thresholds() if self.rescue else False
         return opts
 
     def rescue_settings(self) -> dict[str, float] | None:
         """The rescue's thresholds, or None when it is off (or cannot apply: Markdown output)."""
         if not self.rescue or self.output != "text":
             return None
+        return self._rescue_thresholds()
+
+    def _rescue_thresholds(self) -> dict[str, float]:
         return {"below": self.rescue_below, "ratio": self.rescue_ratio}
 
     def guard_provenance(self) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from cleaner.extract import Extraction, NoContent, depth_note, trafilatura_extraction
+from cleaner.extract import Extraction, trafilatura_extraction, with_content
 from cleaner.options import DEFAULT_OPTIONS, CleanOptions
 
 if TYPE_CHECKING:
@@ -104,10 +104,7 @@ def extract_with_rescue(
     tree: lxml_html.HtmlElement, url: str | None = None, options: CleanOptions = DEFAULT_OPTIONS
 ) -> Extraction:
     """trafilatura, then the rescue; NoContent only when neither found an article."""
-    extraction = rescue(tree, trafilatura_extraction(tree, url, options), options)
-    if not extraction.text.strip():
-        raise NoContent("trafilatura found no main content in the page" + depth_note(tree))
-    return extraction
+    return with_content(rescue(tree, trafilatura_extraction(tree, url, options), options), tree)
 
 
 __all__ = ["block_text", "extract_with_rescue", "paragraph_chars", "readability_text", "rescue"]
