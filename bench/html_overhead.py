@@ -78,7 +78,7 @@ def main() -> None:
         if rep == 0:
             timed(api, "parse_html", "decode + parse")
             timed(rescue, "trafilatura_extraction", "trafilatura extraction")
-            timed(rescue, "paragraph_chars", "rescue test (<p> text)")
+            timed(rescue, "missed_chars", "rescue test (prose left out)")
             timed(rescue, "readability_text", "rescue (readability-lxml)")
             timed(api.PruneElements, "apply", "HTML rules (prune)")
             timed(api.Cleaner, "_clean", "text rules + provenance")

@@ -43,8 +43,9 @@ class CleanOptions:
     """Extracted text as plain ``text``, or ``markdown`` that keeps headings and lists (for RAG)."""
     rescue: bool = True
     """HTML, plain text output: a truncated extraction is rescued by readability-lxml (``cleaner.rescue``)."""
-    rescue_below: float = 0.3
-    """The rescue is tried when trafilatura's text is shorter than this share of the page's ``<p>`` text."""
+    rescue_missed: float = 0.3
+    """The rescue is tried when the page's prose that trafilatura's text leaves out is at least this
+    share of that text (``cleaner.rescue.missed_chars``)."""
     rescue_ratio: float = 1.5
     """readability's text replaces trafilatura's when it has at least this many times the words."""
     chunk_size: int = 16
@@ -68,8 +69,8 @@ class CleanOptions:
             raise ValueError("max_document_bytes and match_budget must be positive")
         if self.favor_precision and self.favor_recall:
             raise ValueError("favor_precision and favor_recall exclude each other: choose one")
-        if not 0 <= self.rescue_below <= 1 or self.rescue_ratio < 1:
-            raise ValueError("rescue_below must be in [0, 1] and rescue_ratio at least 1")
+        if not self.rescue_missed > 0 or self.rescue_ratio < 1:
+            raise ValueError("rescue_missed must be positive and rescue_ratio at least 1")
         if self.output not in OUTPUTS:
             raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, not {self.output!r}")
         if min(self.chunk_size, self.checkpoint_every, self.workers, self.cache_entries) < 1:
@@ -105,8 +106,8 @@ class CleanOptions:
         opts: dict[str, Any] = self.trafilatura_options()
         if self.output != "text":
             opts["output"] = self.output
-        thresholds = (self.rescue_below, self.rescue_ratio)
-        if not self.rescue or thresholds != (CleanOptions.rescue_below, CleanOptions.rescue_ratio):
+        thresholds = (self.rescue_missed, self.rescue_ratio)
+        if not self.rescue or thresholds != (CleanOptions.rescue_missed, CleanOptions.rescue_ratio):
             opts["rescue"] = self._rescue_thresholds() if self.rescue else False
         return opts
 
@@ -117,7 +118,7 @@ class CleanOptions:
         return self._rescue_thresholds()
 
     def _rescue_thresholds(self) -> dict[str, float]:
-        return {"below": self.rescue_below, "ratio": self.rescue_ratio}
+        return {"missed": self.rescue_missed, "ratio": self.rescue_ratio}
 
     def guard_provenance(self) -> dict[str, Any]:
         """What ``provenance.cleaner.options`` records: the options that change the text-rule step."""

@@ -54,7 +54,8 @@ def duran(rng: random.Random, body: list[str], i: int) -> list[str]:
 def globalresearch(rng: random.Random, body: list[str], i: int) -> list[str]:
     author = rng.choice(AUTHORS)
     date = f"{rng.choice(MONTHS)} {rng.randint(1, 28):02d}, {rng.choice([2015, 2016, 2017])}"
-    head = [f"By {author} Global Research, {date} Region: Russia and FSU, USA", "Global Research Newsletter"]
+    head = [f"By {author} Global Research, {date} Region: Russia and FSU, USA",
+            "Centre for Research on Globalization"]  # the site's tagline: chrome no bundled pack knows
     tail = [f"The original source of this article is {rng.choice(['RT News', 'Sputnik', 'TASS', 'Reuters'])}",
             "Comment on Global Research Articles on our Facebook page", "Become a Member of Global Research",
             f"Articles by: {author}", SHARED]

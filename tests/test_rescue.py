@@ -14,7 +14,7 @@ from cleaner.evaluation.metrics import word_bag_prf
 from cleaner.extract import extract_html, parse_html
 from cleaner.options import CleanOptions
 from cleaner.provenance import compact_provenance
-from cleaner.rescue import block_text, paragraph_chars, rescue
+from cleaner.rescue import block_text, missed_chars, rescue
 from tests.conftest import ROOT, run_cli
 
 # Self-made: an unclosed newsletter <aside> wraps the whole page (a broken theme, as on WCXB page
@@ -36,13 +36,13 @@ def test_trafilatura_alone_finds_nothing_and_the_rescue_finds_the_article():
     rescue_info = r.provenance["extraction"]["rescue"]
     assert rescue_info["by"] == "readability-lxml" and rescue_info["words"][0] == 0
     assert rescue_info["words"][1] == len(r.input_text.split()) and rescue_info["version"]
-    assert (rescue_info["below"], rescue_info["ratio"]) == (0.3, 1.5)
+    assert (rescue_info["missed"], rescue_info["ratio"]) == (0.3, 1.5)
     # The page's metadata is read although trafilatura found no content.
     assert r.metadata["title"] == "How the old mill became a library" and r.metadata["date"] == "2026-03-14"
 
 
 @pytest.mark.parametrize("options", [
-    CleanOptions(rescue=False), CleanOptions(rescue_below=0), CleanOptions(output="markdown"),
+    CleanOptions(rescue=False), CleanOptions(output="markdown"),
 ])
 def test_without_the_rescue_the_page_has_no_content(options):
     with pytest.raises(NoContent):
@@ -76,19 +76,35 @@ def test_a_readability_failure_keeps_the_extraction_with_a_warning(monkeypatch):
     assert out.text == "" and out.rescue is None and "readability failed: ValueError: odd page" in out.warnings[0]
 
 
-def test_rescue_runs_only_below_the_share_of_paragraph_text():
+def test_rescue_runs_only_when_enough_prose_was_left_out():
     tree = parse_html(WRAPPED.read_text(encoding="utf-8"))
-    chars = paragraph_chars(tree)
-    assert chars > 1500
+    everything = missed_chars(tree, "")
+    assert everything > 1500
     from cleaner.extract import Extraction
 
-    long_enough = Extraction("x" * int(0.3 * chars + 1), {})
+    # Taking a prose run's opening words counts it as taken; short runs (labels, links) never count.
+    first = "For ninety years the flour mill on Quay Street"
+    assert missed_chars(tree, first) < everything
+    assert missed_chars(tree, "Home Sign up") == everything
+    long_enough = Extraction("x" * int(everything / 0.3 + 1), {})
     assert rescue(tree, long_enough, CleanOptions()) is long_enough  # not tried
     short = rescue(tree, Extraction("For ninety years the flour mill.", {}), CleanOptions())
     assert short.rescue is not None and short.rescue["words"][0] == 6
     # readability must find rescue_ratio times the words: 295 is not 1000 × 6.
     kept = rescue(tree, Extraction("For ninety years the flour mill.", {}), CleanOptions(rescue_ratio=1000))
     assert kept.rescue is None and kept.text == "For ninety years the flour mill."
+
+
+def test_prose_runs_are_counted_outside_scripts_and_by_their_opening_words():
+    tree = parse_html("<html><body><div>" + "An article sentence that runs well past sixty characters, "
+                      "in a div. " * 2 + "<script>var x = 'a script string that runs well past sixty "
+                      "characters too';</script><p>Short label</p><ul><li><b>Entry</b>: a list item whose "
+                      "text runs on well past sixty characters, as a ranking's entries do.</li></ul>"
+                      "</div></body></html>")
+    div_run = len("An article sentence that runs well past sixty characters, in a div. " * 2) - 1
+    li_run = len(": a list item whose text runs on well past sixty characters, as a ranking's entries do.")
+    assert missed_chars(tree, "") == div_run + li_run
+    assert missed_chars(tree, "An article sentence that runs well past sixty characters, in a div.") == li_run
 
 
 def test_block_text_writes_one_line_per_block_and_tables_as_trafilatura_does():
@@ -100,12 +116,12 @@ def test_block_text_writes_one_line_per_block_and_tables_as_trafilatura_does():
 
 
 def test_options_are_validated_and_recorded_when_not_the_defaults():
-    for bad in ({"rescue_below": 1.5}, {"rescue_below": -0.1}, {"rescue_ratio": 0.5}):
+    for bad in ({"rescue_missed": 0}, {"rescue_missed": -0.1}, {"rescue_ratio": 0.5}):
         with pytest.raises(ValueError, match="rescue"):
             CleanOptions(**bad)
     assert "rescue" not in CleanOptions().extraction_provenance()
     assert CleanOptions(rescue=False).extraction_provenance()["rescue"] is False
-    assert CleanOptions(rescue_ratio=2.0).extraction_provenance()["rescue"] == {"below": 0.3, "ratio": 2.0}
+    assert CleanOptions(rescue_ratio=2.0).extraction_provenance()["rescue"] == {"missed": 0.3, "ratio": 2.0}
     assert CleanOptions(output="markdown").rescue_settings() is None
 
 
