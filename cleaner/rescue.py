@@ -9,7 +9,8 @@ package finds. The test is the prose trafilatura left out: the page's long text 
 (docs/evaluation.md, "Truncated extractions"): when they add up to ``rescue_missed`` (0.3) of
 trafilatura's text or more, readability-lxml's text with at least ``rescue_ratio`` (1.5) times the
 words is the better one far more often than not. The test is one pass over the tree's text;
-readability runs on the pages that fail it (about a fifth of WCXB's articles).
+readability runs on the pages that fail it (about a quarter of WCXB's pages) and is taken on
+about one in seven of those.
 
 The rescued text is plain text, one line per block (headings, paragraphs, list items, table rows
 as ``| a | b |``), like trafilatura's; the text rules then clean it as any other. Markdown output
