@@ -47,6 +47,7 @@ class Summary:
     chars_out: int = 0
     removals_by_family: Counter = field(default_factory=Counter)
     warnings: int = 0
+    rescued: int = 0  # HTML pages whose truncated extraction readability-lxml replaced (cleaner.rescue)
     seconds: float = 0.0
     errors_by_kind: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)  # inputs that are not documents (WARC requests, ...)
@@ -62,6 +63,7 @@ class Summary:
             "chars_out": self.chars_out,
             "removals_by_family": dict(self.removals_by_family.most_common()),
             "warnings": self.warnings,
+            "rescued": self.rescued,
             "seconds": round(self.seconds, 3),
             "errors_by_kind": dict(self.errors_by_kind.most_common()),
             "skipped": dict(self.skipped),
@@ -72,7 +74,7 @@ class Summary:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Summary:
         s = cls()
-        for k in ("documents", "cleaned", "failed", "chars_in", "chars_out", "warnings", "resumed_from",
+        for k in ("documents", "cleaned", "failed", "chars_in", "chars_out", "warnings", "rescued", "resumed_from",
                   "worker_restarts"):
             setattr(s, k, int(d.get(k, 0)))
         s.seconds = float(d.get("seconds", 0.0))
@@ -96,6 +98,7 @@ class Outcome:
     chars_out: int = 0
     families: list[str] = field(default_factory=list)
     warnings: int = 0
+    rescued: bool = False
 
 
 def process(cleaner: Cleaner, item: Item) -> Outcome:
@@ -123,6 +126,7 @@ def process(cleaner: Cleaner, item: Item) -> Outcome:
         chars_out=len(result.text),
         families=fams,
         warnings=len(prov["warnings"]),
+        rescued="rescue" in prov.get("extraction", {}),
     )
 
 
@@ -414,6 +418,7 @@ def run_batch(
             s.chars_out += o.chars_out
             s.removals_by_family.update(o.families)
             s.warnings += o.warnings
+            s.rescued += o.rescued
         since += 1
         if checkpoint is not None and since >= every:
             s.seconds = elapsed0 + time.perf_counter() - t0

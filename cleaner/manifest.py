@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 MANIFEST_VERSION = 1
 # Summary fields that describe the output, not the machine (seconds) or the run's history.
 _COUNT_KEYS = ("documents", "cleaned", "failed", "chars_in", "chars_out", "removals_by_family", "warnings",
-               "errors_by_kind", "skipped")
+               "rescued", "errors_by_kind", "skipped")
 
 
 def manifest_path(output: Path) -> Path:

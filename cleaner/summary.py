@@ -42,6 +42,10 @@ def summary_lines(
     if s.removals_by_family:
         fam = ", ".join(f"{k} {v}" for k, v in s.removals_by_family.most_common())
         lines.append(Text(f"removals by rule family: {fam}"))
+    if s.rescued:
+        lines.append(Text(f"rescued extractions: {plural(s.rescued, 'HTML page')} where readability-lxml's text "
+                          "replaced trafilatura's truncated one "
+                          "(provenance.extraction.rescue; --no-rescue turns it off)"))
     if s.skipped:
         sk = ", ".join(f"{k} {v}" for k, v in s.skipped.most_common())
         lines.append(Text(f"skipped (not documents): {sk}"))

@@ -139,13 +139,15 @@ def test_cli_rescues_by_default_and_no_rescue_gives_an_error_record(tmp_path):
     assert rec["provenance"]["extraction"]["rescue"]["by"] == "readability-lxml"
     manifest = json.loads((tmp_path / "o.jsonl.manifest.json").read_text(encoding="utf-8"))
     assert "rescue" not in manifest["extraction"]["options"]  # the default: on, with 0.3 and 1.5
+    assert manifest["counts"]["rescued"] == 1 and "rescued extractions: 1 HTML page" in proc.stderr
     out2 = tmp_path / "o2.jsonl"
     proc = run_cli("clean", str(WRAPPED), "-o", str(out2), "--no-rescue")
     assert proc.returncode == 1, proc.stderr
+    assert "rescued extractions" not in proc.stderr
     err = json.loads((tmp_path / "o2.jsonl.errors.jsonl").read_text(encoding="utf-8"))
     assert err["error"]["error"] == "no-content" if isinstance(err["error"], dict) else err["error"] == "no-content"
     manifest = json.loads((tmp_path / "o2.jsonl.manifest.json").read_text(encoding="utf-8"))
-    assert manifest["extraction"]["options"]["rescue"] is False
+    assert manifest["extraction"]["options"]["rescue"] is False and manifest["counts"]["rescued"] == 0
 
 
 def test_config_file_turns_the_rescue_off(tmp_path):
